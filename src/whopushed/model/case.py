@@ -1,0 +1,127 @@
+"""A case: the records of one body of work, and the checks that span records
+(unique ids, references that resolve)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .geo import Territory
+from .records import (
+    Actor,
+    Capture,
+    Claim,
+    Incident,
+    Record,
+    RecordId,
+    SanctionsMeasure,
+    Source,
+    Statement,
+)
+from .when import When
+
+
+class CaseMeta(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: RecordId
+    title: str
+    question: str
+    territorial_state: Territory  # whose territory the launches came from
+    target_state: Territory  # the state struck
+    aggressor_state: Territory | None = None
+    since: When | None = None
+    description: str | None = None
+    credits: list[str] = Field(default_factory=list)
+
+
+# The collections of a case, in the order they are written and imported.
+# Each maps to its record type; the order respects references (actors first).
+COLLECTIONS: dict[str, type[Record]] = {
+    "actors": Actor,
+    "sources": Source,
+    "captures": Capture,
+    "incidents": Incident,
+    "claims": Claim,
+    "statements": Statement,
+    "sanctions": SanctionsMeasure,
+}
+
+# (collection, field) -> the collections a reference in that field may point into.
+REFERENCES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("actors", "part_of"): ("actors",),
+    ("sources", "actor"): ("actors",),
+    ("captures", "source"): ("sources",),
+    ("claims", "party"): ("actors",),
+    ("claims", "captures"): ("captures",),
+    ("claims", "incidents"): ("incidents",),
+    ("claims", "operator"): ("actors",),
+    ("claims", "retracts"): ("claims",),
+    ("statements", "speaker"): ("actors",),
+    ("statements", "captures"): ("captures",),
+    ("sanctions", "captures"): ("captures",),
+}
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    case: CaseMeta
+    actors: list[Actor] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    captures: list[Capture] = Field(default_factory=list)
+    incidents: list[Incident] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+    statements: list[Statement] = Field(default_factory=list)
+    sanctions: list[SanctionsMeasure] = Field(default_factory=list)
+
+    def records(self) -> Iterator[tuple[str, int, Record]]:
+        for name in COLLECTIONS:
+            for i, rec in enumerate(getattr(self, name)):
+                yield name, i, rec
+
+    def by_id(self) -> dict[str, Record]:
+        return {rec.id: rec for _, _, rec in self.records()}
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(getattr(self, name)) for name in COLLECTIONS}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A cross-record problem at collection[index].field, with how to fix it."""
+
+    collection: str
+    index: int
+    field: str
+    message: str
+
+
+def check_integrity(case: Case) -> list[Problem]:
+    """Duplicate ids and references that do not resolve, in file order."""
+    problems: list[Problem] = []
+    seen: dict[str, tuple[str, int]] = {}
+    ids_in: dict[str, set[str]] = {name: set() for name in COLLECTIONS}
+    for name, i, rec in case.records():
+        if rec.id in seen:
+            first = seen[rec.id]
+            problems.append(Problem(name, i, "id", f"duplicate id '{rec.id}' (first used in "
+                                    f"{first[0]}[{first[1]}]); give this record a new id"))
+        else:
+            seen[rec.id] = (name, i)
+        ids_in[name].add(rec.id)
+    for name, i, rec in case.records():
+        for (coll, field), targets in REFERENCES.items():
+            if coll != name:
+                continue
+            value = getattr(rec, field)
+            refs = value if isinstance(value, list) else ([value] if value else [])
+            for j, ref in enumerate(refs):
+                if not any(ref in ids_in[t] for t in targets):
+                    where = f"{field}[{j}]" if isinstance(value, list) else field
+                    problems.append(Problem(name, i, where,
+                                            f"'{ref}' is not the id of any record in "
+                                            f"{' or '.join(targets)}; add it there or fix the reference"))
+    return problems
