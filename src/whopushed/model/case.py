@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -99,12 +99,18 @@ class Problem:
     message: str
 
 
-def check_integrity(case: Case) -> list[Problem]:
-    """Duplicate ids and references that do not resolve, in file order."""
+def check_integrity(case: Case | Mapping[str, Sequence[Record]]) -> list[Problem]:
+    """Duplicate ids and references that do not resolve, in file order.
+
+    Takes a Case, or its collections as a mapping (so that the records which did validate
+    can be checked while others are still broken)."""
+    if isinstance(case, Case):
+        case = {name: getattr(case, name) for name in COLLECTIONS}
+    records = [(name, i, rec) for name in COLLECTIONS for i, rec in enumerate(case.get(name, ()))]
     problems: list[Problem] = []
     seen: dict[str, tuple[str, int]] = {}
     ids_in: dict[str, set[str]] = {name: set() for name in COLLECTIONS}
-    for name, i, rec in case.records():
+    for name, i, rec in records:
         if rec.id in seen:
             first = seen[rec.id]
             problems.append(Problem(name, i, "id", f"duplicate id '{rec.id}' (first used in "
@@ -112,7 +118,7 @@ def check_integrity(case: Case) -> list[Problem]:
         else:
             seen[rec.id] = (name, i)
         ids_in[name].add(rec.id)
-    for name, i, rec in case.records():
+    for name, i, rec in records:
         for (coll, field), targets in REFERENCES.items():
             if coll != name:
                 continue
@@ -125,3 +131,22 @@ def check_integrity(case: Case) -> list[Problem]:
                                             f"'{ref}' is not the id of any record in "
                                             f"{' or '.join(targets)}; add it there or fix the reference"))
     return problems
+
+
+def case_json_schema() -> dict:
+    """The JSON Schema of one case file (all sections optional, as a folder may split them).
+
+    A `When` may be written as a bare string; the schema says so.
+    """
+    schema = Case.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "whopushed case file"
+    schema["description"] = ("One YAML file of a whopushed case. A case folder holds several such "
+                             "files; their sections are joined. See docs/case-format.md.")
+    schema["required"] = []
+    defs = schema.get("$defs", {})
+    if "When" in defs:
+        when = defs["When"]
+        defs["When"] = {"description": when.get("description", ""),
+                        "anyOf": [{"type": "string", "description": "shorthand for {value: ...}"}, when]}
+    return schema

@@ -1,0 +1,306 @@
+"""The `whopushed` command line. Every command that reports has --json for scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .ingest.casefile import read_case, write_case
+from .ingest.errors import InputError
+from .model import When
+from .workspace import WorkspaceError, find_workspace, init_workspace, resolve_db
+
+app = typer.Typer(
+    help="Who launched a strike from one state's territory against another: preserved "
+         "evidence, claims by their parties, incidents, and what follows in law.\n\n"
+         "Start with 'whopushed init' in a folder, then 'whopushed import case cases/belarus'.",
+    no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False, add_completion=False,
+    epilog="Examples:\n\n  whopushed init && whopushed import case cases/belarus\n\n"
+           "  whopushed incidents --launched-from BY --since 2022-06\n\n"
+           "  whopushed show INC-04 ; whopushed search Мозырь ; whopushed statements --speaker lukashenka\n\n"
+           "Docs: docs/user-guide.md, docs/case-format.md, docs/json.md")
+import_app = typer.Typer(help="Bring records into the workspace.", no_args_is_help=True)
+case_app = typer.Typer(help="Work with case files (YAML) without a workspace.", no_args_is_help=True)
+export_app = typer.Typer(help="Write the workspace out.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(case_app, name="case")
+app.add_typer(export_app, name="export")
+
+out = Console()
+err = Console(stderr=True)
+_state: dict[str, Any] = {"workspace": None, "db": None}
+
+JSON_OPT = typer.Option(False, "--json", help="Print JSON (documented in docs/json.md) instead of tables.")
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _open_store():
+    from .store import Store
+
+    try:
+        return Store.open(resolve_db(_state["workspace"], _state["db"]))
+    except WorkspaceError as exc:
+        _fail(str(exc))
+
+
+def _time_bound(text: str | None, side: str):
+    if text is None:
+        return None
+    try:
+        earliest, latest, _ = When(value=text).bounds()
+    except ValueError as exc:
+        _fail(f"--{side}: {exc}")
+    return earliest if side == "since" else latest
+
+
+@app.callback()
+def main_callback(
+    workspace: Optional[str] = typer.Option(None, "--workspace", "-w", envvar="WHOPUSHED_WORKSPACE",
+                                            help="Workspace folder (default: this folder or the nearest above with .whopushed/)."),
+    db: Optional[str] = typer.Option(None, "--db", envvar="WHOPUSHED_DB",
+                                     help="SQLAlchemy database URL, e.g. postgresql+psycopg://user@host/db (default: the workspace's SQLite file)."),
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    if version:
+        out.print(f"whopushed {__version__}")
+        raise typer.Exit()
+    _state["workspace"], _state["db"] = workspace, db
+
+
+@app.command()
+def init(directory: Optional[Path] = typer.Argument(None, help="Folder to make a workspace (default: $WHOPUSHED_WORKSPACE or this folder).")) -> None:
+    """Create a workspace: a folder holding the database and, later, the evidence blobs."""
+    from .store import Store
+
+    folder = directory or Path(_state["workspace"] or ".")
+    try:
+        ws, created = init_workspace(folder, _state["db"])
+    except WorkspaceError as exc:
+        _fail(str(exc))
+    Store.open(ws.db_url).close()
+    verb = "Created" if created else "Reopened"
+    out.print(f"{verb} workspace [bold]{ws.root}[/] (database: {ws.db_url})")
+    out.print("Next: [bold]whopushed import case cases/belarus[/]")
+
+
+@case_app.command("validate")
+def case_validate(path: Path = typer.Argument(..., help="A case folder or file."), as_json: bool = JSON_OPT) -> None:
+    """Check case files: syntax, fields, grades, ids and references. Exit 1 on any problem."""
+    try:
+        case = read_case(path)
+    except InputError as exc:
+        if as_json:
+            _emit_json({"valid": False, "problems": [vars(i) for i in exc.issues]})
+        else:
+            err.print(exc.render(), highlight=False, markup=False)
+            err.print(f"[red]{len(exc.issues)} problem(s); nothing was imported.[/]")
+        raise typer.Exit(1)
+    if as_json:
+        _emit_json({"valid": True, "case": case.case.id, "counts": case.counts()})
+    else:
+        out.print(f"[green]valid[/]: case {case.case.id} — " +
+                  ", ".join(f"{n} {k}" for k, n in case.counts().items()))
+
+
+@case_app.command("schema")
+def case_schema() -> None:
+    """Print the JSON Schema of case files (published as docs/case.schema.json)."""
+    from .model import case_json_schema
+
+    _emit_json(case_json_schema())
+
+
+@import_app.command("case")
+def import_case(path: Path = typer.Argument(..., help="A case folder (cases/belarus) or one YAML file."),
+                as_json: bool = JSON_OPT) -> None:
+    """Import case files in one transaction: a bad file changes nothing; importing the same
+    case again changes nothing either."""
+    try:
+        case = read_case(path)
+    except InputError as exc:
+        err.print(exc.render(), highlight=False, markup=False)
+        _fail(f"{len(exc.issues)} problem(s) in {path}; nothing was imported.", 1)
+    store = _open_store()
+    try:
+        with err.status(f"Importing {path}…"):
+            report = store.import_case(case)
+    finally:
+        store.close()
+    if as_json:
+        _emit_json({"case": case.case.id, "added": report.added, "unchanged": report.unchanged,
+                    "updated": report.updated, "changed_ids": report.changed_ids})
+        return
+    table = Table(title=f"Imported case {case.case.id}")
+    for col in ("collection", "added", "updated", "unchanged"):
+        table.add_column(col, justify="left" if col == "collection" else "right")
+    for name in case.counts():
+        table.add_row(name, str(report.added.get(name, 0)), str(report.updated.get(name, 0)),
+                      str(report.unchanged.get(name, 0)))
+    out.print(table)
+
+
+@app.command()
+def incidents(
+    launched_from: Optional[str] = typer.Option(None, "--launched-from", metavar="ISO2",
+                                                help="Only launch incidents launched from this territory (ISO 3166 code, SEA or AIR)."),
+    since: Optional[str] = typer.Option(None, help="Only incidents that may have happened on or after this (2022, 2022-06, 2022-06-25)."),
+    until: Optional[str] = typer.Option(None, help="Only incidents that may have happened on or before this."),
+    kind: Optional[str] = typer.Option(None, help="launch, sortie, base_activity or other."),
+    include_excluded: bool = typer.Option(False, "--include-excluded", help="Also list strikes checked and excluded."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """List incidents, oldest first, each with the sources that report it."""
+    from .views import Lookup, incident_json
+
+    territory = launched_from.upper() if launched_from else None
+    store = _open_store()
+    try:
+        found = store.incidents(launched_from=territory, since=_time_bound(since, "since"),
+                                until=_time_bound(until, "until"), kind=kind,
+                                include_excluded=include_excluded)
+        look = Lookup(store.get)
+        rows = [incident_json(i, store.claims(incident=i.id), look) for i in found]
+    finally:
+        store.close()
+    if as_json:
+        _emit_json(rows)
+        return
+    table = Table(title=f"{len(rows)} incident(s)", show_lines=False)
+    for col in ("id", "when", "kind", "from", "weapons", "title", "sources"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        cited = sum(1 for s in r["sources"] if s["preservation"] == "citation-only")
+        table.add_row(r["id"], r["when"]["value"], r["kind"], r["launch_territory"] or "?",
+                      ", ".join(r["weapons"]), r["title"] + (" [dim](excluded)[/]" if r["excluded"] else ""),
+                      f"{len(r['sources'])} ({cited} citation-only)")
+    out.print(table)
+
+
+@app.command()
+def show(record_id: str = typer.Argument(..., metavar="ID", help="Any record id: INC-04, ST-12, cap-001, act-lukashenka..."),
+         as_json: bool = JSON_OPT) -> None:
+    """Show one record in full: an incident with its claims, parties, grades and sources."""
+    from .views import Lookup, record_json
+
+    store = _open_store()
+    try:
+        found = store.get(record_id)
+        if found is None:
+            _fail(f"no record with id '{record_id}'; try 'whopushed search {record_id}'", 1)
+        collection, rec = found
+        claims = store.claims(incident=rec.id) if collection == "incidents" else None
+        data = record_json(collection, rec, Lookup(store.get), claims)
+    finally:
+        store.close()
+    if as_json:
+        _emit_json(data)
+        return
+    from .report.terminal import print_record
+
+    print_record(out, data)
+
+
+@app.command()
+def statements(speaker: Optional[str] = typer.Option(None, help="Actor id, or part of a name in any script (Лукашенко, lukashenka)."),
+               as_json: bool = JSON_OPT) -> None:
+    """Official statements over time, with speaker, stance and sources."""
+    from .views import Lookup, statement_json
+
+    store = _open_store()
+    try:
+        look = Lookup(store.get)
+        rows = [statement_json(s, look) for s in store.statements(speaker=speaker)]
+    finally:
+        store.close()
+    if as_json:
+        _emit_json(rows)
+        return
+    table = Table(title=f"{len(rows)} statement(s)")
+    for col in ("id", "when", "speaker", "stance", "quote"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], r["made"]["value"], r["speaker"]["name"], r["stance"] or "",
+                      r["quote"][:220] + ("…" if len(r["quote"]) > 220 else ""))
+    out.print(table)
+
+
+@app.command()
+def search(text: str = typer.Argument(..., help="Words in any script: Мозырь, Mazyr and Mozyr find each other."),
+           limit: int = typer.Option(50, min=1, max=1000), as_json: bool = JSON_OPT) -> None:
+    """Full-text search over claims, captures, statements, incidents and actors."""
+    store = _open_store()
+    try:
+        hits = store.search(text, limit=limit)
+    finally:
+        store.close()
+    if as_json:
+        _emit_json([{"collection": h.collection, "id": h.record_id, "field": h.field,
+                     "snippet": h.snippet, "rank": h.rank} for h in hits])
+        return
+    table = Table(title=f"{len(hits)} match(es) for {text!r}")
+    for col in ("collection", "id", "field", "snippet"):
+        table.add_column(col, overflow="fold")
+    for h in hits:
+        table.add_row(h.collection, h.record_id, h.field, h.snippet)
+    out.print(table, markup=False)
+
+
+@export_app.command("case")
+def export_case(directory: Path = typer.Argument(..., help="Folder to write the case files into."),
+                as_json: bool = JSON_OPT) -> None:
+    """Write the workspace back out as case files. Importing them into an empty workspace
+    reproduces it exactly, so this is also the backup."""
+    store = _open_store()
+    try:
+        case = store.export_case()
+    finally:
+        store.close()
+    files = write_case(case, directory)
+    if as_json:
+        _emit_json({"case": case.case.id, "files": [str(f) for f in files], "counts": case.counts()})
+    else:
+        out.print(f"Wrote {len(files)} files to {directory} (" +
+                  ", ".join(f"{n} {k}" for k, n in case.counts().items()) + ")")
+
+
+@app.command()
+def demo(out_dir: Path = typer.Option(Path("out"), "--out", help="Where to write the workspace and index.html."),
+         case_path: Optional[Path] = typer.Option(None, "--case", help="Case folder (default: the bundled cases/belarus)."),
+         as_json: bool = JSON_OPT) -> None:
+    """The main job on the bundled Belarus case: a workspace, the import, every analysis,
+    a summary here and a static overview in OUT/index.html."""
+    from .demo import run_demo
+
+    try:
+        run_demo(out_dir, case_path, console=out, as_json=as_json)
+    except InputError as exc:
+        err.print(exc.render(), highlight=False, markup=False)
+        _fail("the case does not validate", 1)
+
+
+def main() -> None:
+    from .store import StoreError
+
+    try:
+        app()
+    except WorkspaceError as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        raise SystemExit(2)
+    except StoreError as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        raise SystemExit(1)

@@ -1,0 +1,104 @@
+"""The main job: the bundled case through every stage that exists, end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from .ingest.casefile import read_case
+from .report.overview import render_overview
+from .report.summary import summarise
+from .workspace import init_workspace
+
+BUNDLED = Path("cases") / "belarus"
+
+
+def bundled_case() -> Path:
+    """cases/belarus in this folder, else beside the source tree the package runs from."""
+    for base in (Path.cwd(), Path(__file__).resolve().parents[2]):
+        if (base / BUNDLED).is_dir():
+            return base / BUNDLED
+    raise FileNotFoundError("the bundled case cases/belarus was not found; pass --case PATH")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def run_demo(out_dir: Path, case_path: Path | None, console: Console, as_json: bool = False) -> dict:
+    from .store import Store
+
+    case_path = case_path or bundled_case()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ws, _ = init_workspace(out_dir / "workspace")
+    case = read_case(case_path)
+    store = Store.open(ws.db_url)
+    try:
+        report = store.import_case(case)
+        stored = store.export_case()
+    finally:
+        store.close()
+    summary = summarise(stored)
+    index = out_dir / "index.html"
+    _write_atomic(index, render_overview(stored))
+    result = {"workspace": str(ws.root), "database": ws.db_url, "overview": str(index),
+              "import": {"added": report.added, "unchanged": report.unchanged, "updated": report.updated},
+              "summary": summary}
+    if as_json:
+        console.file.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_summary(console, summary)
+        console.print(f"\nWorkspace: [bold]{ws.root}[/]   Overview: [bold]{index}[/]")
+        console.print(f"Explore:   [bold]WHOPUSHED_WORKSPACE={ws.root} whopushed incidents --launched-from "
+                      f"{summary['case']['territorial_state']}[/]")
+    return result
+
+
+def print_summary(console: Console, s: dict) -> None:
+    meta = s["case"]
+    console.rule(f"[bold]{meta['title']}[/]")
+    console.print(meta["question"])
+    c = s["counts"]
+    console.print(f"\n{c['incidents']} incidents ({len(s['incidents']['excluded'])} checked and excluded), "
+                  f"{c['claims']} claims, {c['statements']} statements, {c['sanctions']} sanctions measures, "
+                  f"{c['captures']} captures ({s['captures']['preserved']} preserved, "
+                  f"{s['captures']['citation_only']} citation-only), {c['sources']} sources, {c['actors']} actors.")
+    console.print(f"Launch incidents from {meta['territorial_state']} territory: "
+                  f"[bold]{s['incidents']['launches_from_territory']}[/]")
+
+    years = Table(title="Incidents by year and kind")
+    years.add_column("year")
+    kinds = sorted({k for v in s["incidents"]["by_year"].values() for k in v})
+    for k in kinds:
+        years.add_column(k, justify="right")
+    for year, counts in s["incidents"]["by_year"].items():
+        years.add_row(year, *(str(counts.get(k, "")) for k in kinds))
+    weapons = Table(title="Launch incidents by weapon")
+    weapons.add_column("weapon")
+    weapons.add_column("incidents", justify="right")
+    for w, n in s["incidents"]["by_weapon"].items():
+        weapons.add_row(w, str(n))
+    console.print(years)
+    console.print(weapons)
+
+    speakers = Table(title="Statements by speaker")
+    for col in ("speaker", "n", "first", "last", "stances"):
+        speakers.add_column(col)
+    for r in s["statements_by_speaker"]:
+        speakers.add_row(r["speaker"], str(r["statements"]), r["first"], r["last"],
+                         ", ".join(f"{k} {n}" for k, n in r["stances"].items()))
+    console.print(speakers)
+
+    contested = Table(title="What is contested (conflicting claims, kept apart)")
+    for col in ("incident", "fact", "versions"):
+        contested.add_column(col, overflow="fold")
+    for row in s["contested"]:
+        contested.add_row(row["incident"], row["fact"], "\n".join(
+            f"{v['value']} — {', '.join(v['parties'])}" for v in row["versions"]))
+    console.print(contested)

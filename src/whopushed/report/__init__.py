@@ -1,0 +1,1 @@
+"""What the tool hands to people: summaries, the static overview, later the dossier and exports."""

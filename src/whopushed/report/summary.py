@@ -1,0 +1,58 @@
+"""The case at a glance: incidents by year and weapon, statements by speaker, what is
+contested. A pure function of the case's records."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+from ..model import Case, IncidentKind
+from ..reason.contested import contested
+
+
+def summarise(case: Case) -> dict[str, Any]:
+    actors = {a.id: a.name for a in case.actors}
+    included = [i for i in case.incidents if not i.excluded]
+    launches = [i for i in included if i.kind is IncidentKind.launch]
+    from_territory = [i for i in launches if i.launch_territory == case.case.territorial_state]
+
+    by_year: dict[str, Counter[str]] = defaultdict(Counter)
+    for inc in included:
+        year = inc.when.value[:4] if inc.when.year_known else "year unknown"
+        by_year[year][inc.kind.value] += 1
+    by_weapon: Counter[str] = Counter(w for inc in launches for w in (inc.weapons or ["(not stated)"]))
+
+    speakers: dict[str, dict[str, Any]] = {}
+    for st in case.statements:
+        row = speakers.setdefault(st.speaker, {"speaker": actors.get(st.speaker, st.speaker),
+                                              "id": st.speaker, "statements": 0, "stances": Counter(),
+                                              "first": st.made.value, "last": st.made.value})
+        row["statements"] += 1
+        row["stances"][st.stance.value if st.stance else "unclassified"] += 1
+        row["first"] = min(row["first"], st.made.value)
+        row["last"] = max(row["last"], st.made.value)
+
+    contests = contested(case.incidents, case.claims)
+    titles = {i.id: i.title for i in case.incidents}
+    preserved = sum(1 for c in case.captures if not c.citation_only)
+    return {
+        "case": case.case.model_dump(mode="json"),
+        "counts": case.counts(),
+        "captures": {"preserved": preserved, "citation_only": len(case.captures) - preserved},
+        "incidents": {
+            "by_kind": dict(Counter(i.kind.value for i in included)),
+            "excluded": [{"id": i.id, "title": i.title, "why": i.excluded} for i in case.incidents if i.excluded],
+            "launches_from_territory": len(from_territory),
+            "by_year": {y: dict(c) for y, c in sorted(by_year.items())},
+            "by_weapon": dict(by_weapon.most_common()),
+        },
+        "statements_by_speaker": sorted(
+            ({**row, "stances": dict(row["stances"])} for row in speakers.values()),
+            key=lambda r: (-r["statements"], r["speaker"])),
+        "contested": [
+            {"incident": c.incident, "title": titles.get(c.incident, c.incident), "fact": c.fact,
+             "versions": [{"value": v.value, "claims": list(v.claims),
+                           "parties": [actors.get(p, p) for p in v.parties]} for v in c.versions]}
+            for c in contests
+        ],
+    }

@@ -1,0 +1,182 @@
+"""The shapes users see: the JSON of `--json`, and later the web API and exports.
+
+These shapes are documented in docs/json.md and kept stable: add fields, never rename.
+Every record that rests on evidence carries `sources`, each with its URL and whether
+the capture is preserved or citation-only.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Callable
+
+from .model import Actor, Capture, Claim, Incident, Place, Record, SanctionsMeasure, Source, Statement, When
+
+Getter = Callable[[str], "tuple[str, Record] | None"]
+
+
+def when_json(when: When | None) -> dict[str, Any] | None:
+    if when is None:
+        return None
+    earliest, latest, precision = when.bounds()
+    return {
+        "value": when.value,
+        "precision": precision.value,
+        "earliest": earliest.isoformat() if earliest else None,
+        "latest": latest.isoformat() if latest else None,
+        "year_known": when.year_known,
+        "approximate": when.approximate,
+        "stated": when.stated,
+    }
+
+
+def place_json(place: Place | None) -> dict[str, Any] | None:
+    if place is None:
+        return None
+    data = place.model_dump(mode="json")
+    data["radius_km"] = place.effective_radius_km
+    return data
+
+
+class Lookup:
+    """Resolves ids to records through a store's `get`, remembering what it has seen."""
+
+    def __init__(self, get: Getter):
+        self._get = lru_cache(maxsize=65536)(get)
+
+    def record(self, rid: str | None) -> Record | None:
+        if not rid:
+            return None
+        found = self._get(rid)
+        return found[1] if found else None
+
+    def name(self, rid: str | None) -> str | None:
+        rec = self.record(rid)
+        return getattr(rec, "name", None) or rid
+
+    def source_ref(self, capture_id: str) -> dict[str, Any]:
+        cap = self.record(capture_id)
+        if not isinstance(cap, Capture):
+            return {"capture": capture_id, "missing": True}
+        src = self.record(cap.source)
+        return {
+            "capture": cap.id,
+            "url": cap.url,
+            "title": cap.title,
+            "published": cap.published.value if cap.published else None,
+            "publisher": src.name if isinstance(src, Source) else cap.source,
+            "source": cap.source,
+            "reliability": src.reliability.value if isinstance(src, Source) else None,
+            "preservation": cap.preservation,
+            "sha256": cap.sha256,
+        }
+
+    def sources(self, capture_ids: list[str]) -> list[dict[str, Any]]:
+        return [self.source_ref(c) for c in dict.fromkeys(capture_ids)]
+
+    def party(self, rid: str) -> dict[str, Any]:
+        actor = self.record(rid)
+        if isinstance(actor, Actor):
+            return {"id": actor.id, "name": actor.name, "kind": actor.kind.value, "state": actor.state}
+        return {"id": rid, "name": rid}
+
+
+def claim_json(claim: Claim, look: Lookup) -> dict[str, Any]:
+    return {
+        "id": claim.id,
+        "kind": claim.kind.value,
+        "party": look.party(claim.party),
+        "text": claim.text,
+        "polarity": claim.polarity.value,
+        "made": when_json(claim.made),
+        "credibility": claim.credibility.value,
+        "credibility_label": claim.credibility.label,
+        "credibility_why": claim.credibility_why,
+        "quote": claim.quote,
+        "quote_language": claim.quote_language,
+        "quote_is_translation": claim.quote_is_translation,
+        "incidents": claim.incidents,
+        "when": when_json(claim.when),
+        "launch_territory": claim.launch_territory,
+        "launch_area": place_json(claim.launch_area),
+        "impact_area": place_json(claim.impact_area),
+        "weapons": claim.weapons,
+        "count": claim.count,
+        "count_max": claim.count_max,
+        "operator": look.party(claim.operator) if claim.operator else None,
+        "operator_state": claim.operator_state,
+        "sensitivity": claim.sensitivity.value,
+        "sources": look.sources(claim.captures),
+    }
+
+
+def incident_json(incident: Incident, claims: list[Claim], look: Lookup,
+                  full: bool = False) -> dict[str, Any]:
+    """An incident; its sources are the captures of the claims that report it."""
+    data: dict[str, Any] = {
+        "id": incident.id,
+        "kind": incident.kind.value,
+        "title": incident.title,
+        "summary": incident.summary,
+        "when": when_json(incident.when),
+        "launch_territory": incident.launch_territory,
+        "launch_area": place_json(incident.launch_area),
+        "impact_area": place_json(incident.impact_area),
+        "weapons": incident.weapons,
+        "targets": incident.targets,
+        "casualties": incident.casualties.model_dump(mode="json") if incident.casualties else None,
+        "aggregate": incident.aggregate,
+        "excluded": incident.excluded,
+        "sensitivity": incident.sensitivity.value,
+        "parties": [look.party(p) for p in dict.fromkeys(c.party for c in claims)],
+        "claims": [claim_json(c, look) for c in claims] if full else [c.id for c in claims],
+        "sources": look.sources([cap for c in claims for cap in c.captures]),
+    }
+    return data
+
+
+def statement_json(st: Statement, look: Lookup) -> dict[str, Any]:
+    return {
+        "id": st.id,
+        "speaker": look.party(st.speaker),
+        "speaker_role": st.speaker_role,
+        "made": when_json(st.made),
+        "quote": st.quote,
+        "language": st.language,
+        "is_translation": st.is_translation,
+        "rendering_en": st.rendering_en,
+        "stance": st.stance.value if st.stance else None,
+        "credibility": st.credibility.value,
+        "credibility_why": st.credibility_why,
+        "sensitivity": st.sensitivity.value,
+        "sources": look.sources(st.captures),
+    }
+
+
+def sanctions_json(m: SanctionsMeasure, look: Lookup) -> dict[str, Any]:
+    data = m.model_dump(mode="json", exclude={"captures", "when", "counterpart"})
+    data["when"] = when_json(m.when)
+    if m.counterpart:
+        data["counterpart"] = {**m.counterpart.model_dump(mode="json", exclude={"when"}),
+                               "when": when_json(m.counterpart.when)}
+    data["sources"] = look.sources(m.captures)
+    return data
+
+
+def record_json(collection: str, rec: Record, look: Lookup, claims: list[Claim] | None = None) -> dict[str, Any]:
+    """Any record, for `show`: the richest view there is for its kind."""
+    if isinstance(rec, Incident):
+        body = incident_json(rec, claims or [], look, full=True)
+    elif isinstance(rec, Claim):
+        body = claim_json(rec, look)
+    elif isinstance(rec, Statement):
+        body = statement_json(rec, look)
+    elif isinstance(rec, SanctionsMeasure):
+        body = sanctions_json(rec, look)
+    elif isinstance(rec, Capture):
+        body = rec.model_dump(mode="json")
+        body["preservation"] = rec.preservation
+        body["sources"] = [look.source_ref(rec.id)]
+    else:
+        body = rec.model_dump(mode="json")
+    return {"collection": collection, **body}
