@@ -107,7 +107,7 @@ def case_validate(path: Path = typer.Argument(..., help="A case folder or file."
         if as_json:
             _emit_json({"valid": False, "problems": [vars(i) for i in exc.issues]})
         else:
-            err.print(exc.render(), highlight=False, markup=False)
+            sys.stderr.write(exc.render() + "\n")
             err.print(f"[red]{len(exc.issues)} problem(s); nothing was imported.[/]")
         raise typer.Exit(1)
     if as_json:
@@ -133,7 +133,7 @@ def import_case(path: Path = typer.Argument(..., help="A case folder (cases/bela
     try:
         case = read_case(path)
     except InputError as exc:
-        err.print(exc.render(), highlight=False, markup=False)
+        sys.stderr.write(exc.render() + "\n")
         _fail(f"{len(exc.issues)} problem(s) in {path}; nothing was imported.", 1)
     store = _open_store()
     try:
@@ -289,7 +289,7 @@ def demo(out_dir: Path = typer.Option(Path("out"), "--out", help="Where to write
     try:
         run_demo(out_dir, case_path, console=out, as_json=as_json)
     except InputError as exc:
-        err.print(exc.render(), highlight=False, markup=False)
+        sys.stderr.write(exc.render() + "\n")
         _fail("the case does not validate", 1)
 
 

@@ -10,6 +10,13 @@ from ..model import Case, IncidentKind
 from ..reason.contested import contested
 
 
+def _name_ids(value: str, actors: dict[str, str]) -> str:
+    """Operator versions hold actor ids; people read names."""
+    negated = value.startswith("not ")
+    rid = value[4:] if negated else value
+    return ("not " if negated else "") + actors.get(rid, rid)
+
+
 def summarise(case: Case) -> dict[str, Any]:
     actors = {a.id: a.name for a in case.actors}
     included = [i for i in case.incidents if not i.excluded]
@@ -51,7 +58,7 @@ def summarise(case: Case) -> dict[str, Any]:
             key=lambda r: (-r["statements"], r["speaker"])),
         "contested": [
             {"incident": c.incident, "title": titles.get(c.incident, c.incident), "fact": c.fact,
-             "versions": [{"value": v.value, "claims": list(v.claims),
+             "versions": [{"value": _name_ids(v.value, actors), "claims": list(v.claims),
                            "parties": [actors.get(p, p) for p in v.parties]} for v in c.versions]}
             for c in contests
         ],
