@@ -167,11 +167,11 @@ class Store:
         meta = self.case_meta()
         if meta is None:
             raise StoreError(f"{self.url} holds no case yet; import one first")
+        parts = {}
         with self.engine.connect() as conn:
-            parts = {name: [model.model_validate(d) for d in
-                            conn.execute(sa.select(t.RECORD_TABLES[name].c.data)
-                                         .order_by(t.RECORD_TABLES[name].c.ord)).scalars()]
-                     for name, model in COLLECTIONS.items()}
+            for name, table in t.RECORD_TABLES.items():
+                rows = conn.execute(sa.select(table.c.data).order_by(table.c.ord, table.c.id))
+                parts[name] = [COLLECTIONS[name].model_validate(d) for d in rows.scalars()]
         return Case(case=meta, **parts)
 
     def counts(self) -> dict[str, int]:
