@@ -171,3 +171,54 @@ def test_demo_writes_an_overview_with_every_incident_and_escaped_text(tmp_path):
     for inc in read_case(BELARUS).incidents:
         assert f'id="{inc.id}"' in page
     assert "What is contested" in page and data["summary"]["contested"]
+
+
+def test_attribute_all_gives_every_incident_a_posterior_and_every_cell_its_claims(loaded):
+    rows = cli_json("attribute", "--all", db=loaded)
+    case = read_case(BELARUS)
+    assert {r["incident"] for r in rows} == {i.id for i in case.incidents if not i.excluded}
+    claim_ids = {c.id for c in case.claims}
+    for r in rows:
+        assert {h["id"] for h in r["hypotheses"]} == {"H-BY", "H-RU", "H-OTHER"}
+        assert sum(h["posterior"] for h in r["hypotheses"]) == pytest.approx(1, abs=1e-12)
+        for ev in r["evidence"]:
+            for cell in ev["cells"].values():
+                assert cell["rating"] in ("CC", "C", "N", "I", "II") and cell["claims"]
+                assert set(cell["claims"]) <= claim_ids
+            assert all(c["sources"] and c["sources"][0]["url"] for c in ev["claims"])
+    # No source read names a Belarusian crew as operator with any weight: wherever the
+    # evidence leans, it leans to Russian crews.
+    leaning = [r for r in rows if r["kind"] == "launch" and max(h["posterior"] for h in r["hypotheses"]) > 0.4]
+    assert len(leaning) >= 12 and {r["most_likely"] for r in leaning} == {"H-RU"}
+
+
+def test_attribute_one_incident_shows_counted_once_groups_and_accepts_a_prior(loaded):
+    one = cli_json("attribute", "INC-01", db=loaded)
+    assert one["incident"] == "INC-01"
+    lukashenka = [e for e in one["evidence"] if e["claims"][0]["party"]["id"] == "act-lukashenka"]
+    assert lukashenka and lukashenka[0]["rule"] == "blame-shifted"
+    skewed = cli_json("attribute", "INC-01", "--prior", "H-BY=0.98,H-RU=0.01,H-OTHER=0.01", db=loaded)
+    post = {h["id"]: h["posterior"] for h in skewed["hypotheses"]}
+    assert post["H-BY"] > {h["id"]: h["posterior"] for h in one["hypotheses"]}["H-BY"]
+    bad = cli("attribute", "INC-01", "--prior", "H-BY=1", db=loaded, ok=False)
+    assert bad.exit_code == 2 and "--prior" in bad.stderr
+    assert cli("attribute", "NOPE", db=loaded, ok=False).exit_code == 1
+
+
+def test_attribute_with_an_edited_rule_file_changes_the_ratings(loaded, tmp_path):
+    import yaml
+
+    from whopushed.rulefiles import load_yaml
+    rules = load_yaml("attribution.yaml")
+    for rule in rules["rules"]:
+        if rule["id"] == "blame-shifted":
+            rule["cells"] = {"same": "II", "other": "CC", "open": "N"}
+    path = tmp_path / "rules.yaml"
+    path.write_text(yaml.safe_dump(rules))
+    shipped = cli_json("attribute", "INC-01", db=loaded)
+    edited = cli_json("attribute", "INC-01", "--rules", path, db=loaded)
+    pick = lambda r: [e["cells"]["H-RU"]["rating"] for e in r["evidence"] if e["rule"] == "blame-shifted"]
+    assert pick(shipped) == ["C"] * len(pick(shipped)) and pick(edited) == ["II"] * len(pick(shipped))
+    path.write_text("rules:\n- id: x\n  cells: {same: Q}\n")
+    broken = cli("attribute", "INC-01", "--rules", path, db=loaded, ok=False)
+    assert broken.exit_code == 2 and "rules[0]" in broken.stderr

@@ -29,6 +29,9 @@ app = typer.Typer(
 import_app = typer.Typer(help="Bring records into the workspace.", no_args_is_help=True)
 case_app = typer.Typer(help="Work with case files (YAML) without a workspace.", no_args_is_help=True)
 export_app = typer.Typer(help="Write the workspace out.", no_args_is_help=True)
+from .cli_ach import ach_app  # noqa: E402  (the ach commands live in their own module)
+
+app.add_typer(ach_app, name="ach", help="Score an ACH matrix from a CSV file (Heuer, PARC, posterior).")
 app.add_typer(import_app, name="import")
 app.add_typer(case_app, name="case")
 app.add_typer(export_app, name="export")
@@ -276,6 +279,68 @@ def export_case(directory: Path = typer.Argument(..., help="Folder to write the 
     else:
         out.print(f"Wrote {len(files)} files to {directory} (" +
                   ", ".join(f"{n} {k}" for k, n in case.counts().items()) + ")")
+
+
+def load_rules(rules_path: Path | None):
+    """The attribution rules and weapon lexicon: shipped, or the user's rule file."""
+    from .reason.rules import RuleError, RuleSet, WeaponLexicon
+    from .rulefiles import load_yaml
+
+    try:
+        rules = RuleSet.from_dict(load_yaml("attribution.yaml", rules_path),
+                                  name=str(rules_path or "attribution.yaml"))
+    except (OSError, RuleError) as exc:
+        _fail(str(exc))
+    except Exception as exc:  # a YAML syntax error in the user's file
+        _fail(f"{rules_path}: {exc}")
+    return rules, WeaponLexicon.from_dict(load_yaml("weapons.yaml"))
+
+
+@app.command()
+def attribute(
+    record_id: Optional[str] = typer.Argument(None, metavar="[ID]", help="One incident id (or use --all)."),
+    all_: bool = typer.Option(False, "--all", help="Every incident that is not checked and excluded."),
+    rules_path: Optional[Path] = typer.Option(None, "--rules", help="Your own attribution rule file (see docs/attribution.md)."),
+    prior: Optional[str] = typer.Option(None, help="Prior over the hypotheses, e.g. H-BY=0.2,H-RU=0.6,H-OTHER=0.2 (default: uniform)."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Who operated the launcher: each incident's claims weighed against the hypotheses
+    (ACH with a Bayesian posterior), with the linchpins and the claims behind every cell.
+
+    Claims become cells through the rules of reason/rules/attribution.yaml; claims that
+    share an origin (one party repeated, a repost, one capture cited twice) count once."""
+    from .reason.ach import parse_prior
+    from .reason.attribution import assess_case
+    from .views import Lookup, assessment_json
+
+    if bool(record_id) == all_:
+        _fail("name one incident ID or pass --all")
+    rules, weapons = load_rules(rules_path)
+    store = _open_store()
+    try:
+        case = store.export_case()
+        look = Lookup(store.get)
+        incidents = {i.id: i for i in case.incidents}
+        if record_id and record_id not in incidents:
+            _fail(f"no incident with id '{record_id}'; list them with 'whopushed incidents'", 1)
+        hyps = [h.id for h in case.case.operator_hypotheses()]
+        try:
+            weights = parse_prior(prior, hyps) if prior else None
+        except ValueError as exc:
+            _fail(f"--prior: {exc}")
+        found = assess_case(case, rules, weapons, weights, only=[record_id] if record_id else None)
+        rows = [assessment_json(a, incidents[a.incident], look) for a in found]
+    finally:
+        store.close()
+    if as_json:
+        _emit_json(rows if all_ else rows[0])
+        return
+    from .report.terminal import print_assessment, print_assessments
+
+    if all_:
+        print_assessments(out, rows)
+    else:
+        print_assessment(out, rows[0])
 
 
 @app.command()

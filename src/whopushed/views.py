@@ -180,3 +180,40 @@ def record_json(collection: str, rec: Record, look: Lookup, claims: list[Claim] 
     else:
         body = rec.model_dump(mode="json")
     return {"collection": collection, **body}
+
+
+def assessment_json(assessment, incident: Incident, look: Lookup) -> dict[str, Any]:
+    """An incident's weighing: hypotheses with their scores, and every row with the claims
+    behind its cells and their sources."""
+    res = assessment.result
+    by_id = {h.id: h for h in res.hypotheses}
+    ev_scores = {e.id: e for e in res.evidence}
+    hypotheses = [{"id": h.id, "label": h.label, "state": h.state,
+                   "posterior": by_id[h.id].posterior, "inconsistency": by_id[h.id].inconsistency,
+                   "weighted": by_id[h.id].weighted, "unrated": by_id[h.id].unrated}
+                  for h in assessment.hypotheses]
+    rows = []
+    for ev in assessment.evidence:
+        claims = []
+        for cid in ev.claims:
+            claim = look.record(cid)
+            if isinstance(claim, Claim):
+                claims.append({"id": claim.id, "party": look.party(claim.party), "text": claim.text,
+                               "credibility": claim.credibility.value, "sources": look.sources(claim.captures)})
+        sc = ev_scores[ev.id]
+        rows.append({
+            "id": ev.id, "rule": ev.rule, "description": ev.description,
+            "cells": {h.id: {"rating": rating, "claims": list(ev.claims)}
+                      for h, rating in zip(assessment.hypotheses, ev.cells)},
+            "grade": ev.grade, "credibility": ev.credibility, "cannot_be_judged": ev.cannot_be_judged,
+            "relevance": ev.relevance, "diagnosticity": sc.diagnosticity, "linchpin": sc.linchpin,
+            "top_without": sc.top_without, "claims": claims,
+            "dependent": [{"claim": c, "why": why} for c, why in ev.dependent],
+        })
+    return {
+        "incident": incident.id, "title": incident.title, "kind": incident.kind.value,
+        "when": when_json(incident.when), "launch_territory": incident.launch_territory,
+        "most_likely": res.ranking[0] if res.ranking else None, "ranking": list(res.ranking),
+        "hypotheses": hypotheses, "evidence": rows,
+        "not_weighed": [{"claim": c, "why": why} for c, why in assessment.not_weighed],
+    }

@@ -1,6 +1,6 @@
 """The vocabulary as typed, validated records. No I/O: import freely from anywhere."""
 
-from .case import COLLECTIONS, REFERENCES, Case, CaseMeta, Problem, case_json_schema, check_integrity
+from .case import COLLECTIONS, REFERENCES, Case, CaseMeta, Hypothesis, Problem, case_json_schema, check_integrity
 from .geo import DEFAULT_RADIUS_KM, GeoPrecision, Place, Territory
 from .grades import Credibility, Reliability
 from .records import (

@@ -23,6 +23,17 @@ from .records import (
 from .when import When
 
 
+class Hypothesis(BaseModel):
+    """An answer to "who operated the launcher?": a crew of `state`, or, without a state,
+    anyone else or undetermined."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: RecordId
+    label: str
+    state: Territory | None = None
+
+
 class CaseMeta(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -35,6 +46,19 @@ class CaseMeta(BaseModel):
     since: When | None = None
     description: str | None = None
     credits: list[str] = Field(default_factory=list)
+    hypotheses: list[Hypothesis] = Field(default_factory=list)
+
+    def operator_hypotheses(self) -> list[Hypothesis]:
+        """The case's hypotheses, or by default: a crew of the territorial state acting for
+        it, and a crew of the aggressor."""
+        if self.hypotheses:
+            return list(self.hypotheses)
+        found = [Hypothesis(id=f"H-{self.territorial_state}", state=self.territorial_state,
+                            label=f"a {self.territorial_state} crew acting for {self.territorial_state}")]
+        if self.aggressor_state:
+            found.append(Hypothesis(id=f"H-{self.aggressor_state}", state=self.aggressor_state,
+                                    label=f"a {self.aggressor_state} crew"))
+        return found
 
 
 # The collections of a case, in the order they are written and imported.
@@ -54,6 +78,7 @@ REFERENCES: dict[tuple[str, str], tuple[str, ...]] = {
     ("actors", "part_of"): ("actors",),
     ("sources", "actor"): ("actors",),
     ("captures", "source"): ("sources",),
+    ("captures", "repost_of"): ("captures",),
     ("claims", "party"): ("actors",),
     ("claims", "captures"): ("captures",),
     ("claims", "incidents"): ("incidents",),

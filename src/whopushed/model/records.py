@@ -98,6 +98,7 @@ class Capture(Record):
     collected_at: When | None = None
     collector: str | None = None
     method: str | None = None
+    repost_of: RecordId | None = None  # a forward or repost of another capture: the same origin
 
     @model_validator(mode="after")
     def _preserved_or_cited(self) -> "Capture":
@@ -126,7 +127,8 @@ class ClaimKind(str, Enum):
     statement = "statement"  # an official position on involvement
     consent = "consent"
     logistics = "logistics"  # basing, airspace, maintenance, training
-    capability = "capability"  # who could launch (e.g. a transfer of launchers)
+    capability = "capability"  # who could launch: a state has a weapon in service from `when`
+    control = "control"  # who controlled the launch area or base: operator_state
     status = "status"  # e.g. that launches from a territory stopped
     other = "other"
 
@@ -167,8 +169,9 @@ class Claim(Record):
     def _kind_fields(self) -> "Claim":
         if self.count is not None and self.count_max is not None and self.count_max < self.count:
             raise ValueError("count_max is below count")
-        if self.kind is ClaimKind.operator and not (self.operator or self.operator_state):
-            raise ValueError("an operator claim names the operator or operator_state")
+        if self.kind in (ClaimKind.operator, ClaimKind.control) and not (self.operator or self.operator_state):
+            raise ValueError(f"a{'n' if self.kind is ClaimKind.operator else ''} {self.kind.value} claim "
+                             "names the operator or operator_state")
         return self
 
 

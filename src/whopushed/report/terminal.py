@@ -37,3 +37,70 @@ def print_record(console: Console, data: dict[str, Any]) -> None:
     if data.get("sources"):
         body.append("\n[bold]sources[/]\n" + _sources(data))
     console.print(Panel("\n".join(body), title=f"{data['collection']} {escape(data['id'])}", expand=False))
+
+
+def _pct(p: float) -> str:
+    return f"{p * 100:.1f}%"
+
+
+def print_assessments(console: Console, rows: list[dict[str, Any]]) -> None:
+    """One line per incident: the posterior of each hypothesis and what carries it."""
+    from rich.table import Table
+
+    if not rows:
+        console.print("No incidents to weigh.")
+        return
+    hyps = [h["id"] for h in rows[0]["hypotheses"]]
+    table = Table(title="Who operated the launcher: posterior per incident")
+    table.add_column("incident")
+    table.add_column("when")
+    table.add_column("title", overflow="fold", max_width=42)
+    for h in hyps:
+        table.add_column(h, justify="right")
+    table.add_column("most likely")
+    table.add_column("rows", justify="right")
+    table.add_column("linchpins", overflow="fold")
+    for r in rows:
+        post = {h["id"]: h for h in r["hypotheses"]}
+        unrated = all(h["unrated"] for h in r["hypotheses"])
+        table.add_row(r["incident"], r["when"]["value"], escape(r["title"]),
+                      *(("–" if unrated else _pct(post[h]["posterior"])) for h in hyps),
+                      "[dim]no evidence[/]" if unrated else r["most_likely"], str(len(r["evidence"])),
+                      ", ".join(escape(e["id"]) for e in r["evidence"] if e["linchpin"]))
+    console.print(table)
+    console.print("[dim]Posterior from a uniform prior; rows from claims by the rule file; "
+                  "claims sharing an origin count once. Details: whopushed attribute ID[/]")
+
+
+def print_assessment(console: Console, r: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    console.rule(f"[bold]{escape(r['incident'])}[/] {escape(r['title'])}")
+    hyp = Table(title="Hypotheses, most likely first")
+    for col in ("id", "hypothesis", "posterior", "inconsistency", "weighted"):
+        hyp.add_column(col)
+    order = {h: i for i, h in enumerate(r["ranking"])}
+    for h in sorted(r["hypotheses"], key=lambda h: order[h["id"]]):
+        hyp.add_row(h["id"], escape(h["label"]), _pct(h["posterior"]) + (" (unrated)" if h["unrated"] else ""),
+                    str(h["inconsistency"]), f"{h['weighted']:.2f}")
+    console.print(hyp)
+    matrix = Table(title="Evidence (one row per independent origin)", show_lines=True)
+    matrix.add_column("row / rule", overflow="fold", max_width=28)
+    for h in r["hypotheses"]:
+        matrix.add_column(h["id"], justify="center")
+    for col in ("grade", "diag.", "claims and sources"):
+        matrix.add_column(col, overflow="fold")
+    for e in r["evidence"]:
+        claims = "\n".join(f"{escape(c['id'])} — {escape(c['party']['name'])}: "
+                           + "; ".join(escape(s.get("url") or s["capture"]) for s in c["sources"][:2])
+                           for c in e["claims"])
+        if e["dependent"]:
+            claims += "\n[dim]counted once: " + "; ".join(escape(d["claim"]) + " (" + escape(d["why"]) + ")"
+                                                       for d in e["dependent"]) + "[/]"
+        matrix.add_row(escape(e["id"]) + f"\n[dim]{e['rule']}[/]" + ("\n[bold red]linchpin[/]" if e["linchpin"] else ""),
+                       *(e["cells"][h["id"]]["rating"] for h in r["hypotheses"]),
+                       e["grade"] + ("?" if e["cannot_be_judged"] else ""), f"{e['diagnosticity']:.2f}", claims)
+    console.print(matrix)
+    if r["not_weighed"]:
+        console.print("[dim]Not weighed: " + "; ".join(f"{escape(n['claim'])} ({escape(n['why'])})"
+                                                     for n in r["not_weighed"]) + "[/]")

@@ -1,0 +1,295 @@
+"""Who operated the launcher: an incident's claims weighed against the case's hypotheses.
+
+Claims become rows of an ACH matrix through the declarative rules of
+rules/attribution.yaml; claims that share an origin count once; the matrix is scored by
+`ach.score`. Pure functions over plain records: no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable, Mapping, Sequence
+
+from ..model import Actor, Capture, Claim, ClaimKind, Hypothesis, Incident, Source
+from .ach import AchResult, Matrix, Row, parse_credibility, score
+from .rules import RuleSet, WeaponLexicon
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One row of an incident's matrix and the claims behind it."""
+
+    id: str
+    rule: str
+    description: str
+    cells: tuple[str, ...]
+    credibility: str
+    cannot_be_judged: bool
+    relevance: str
+    grade: str  # the Admiralty code the credibility was read from, e.g. "B3"
+    claims: tuple[str, ...]  # the representative first, then the claims that repeat it
+    dependent: tuple[tuple[str, str], ...] = ()  # (claim id, why it counts with the first)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    incident: str
+    hypotheses: tuple[Hypothesis, ...]
+    evidence: tuple[Evidence, ...]
+    result: AchResult
+    not_weighed: tuple[tuple[str, str], ...] = ()  # (claim id, why)
+
+    @property
+    def matrix(self) -> Matrix:
+        return to_matrix(self.hypotheses, self.evidence)
+
+    @property
+    def most_likely(self) -> str:
+        return self.result.ranking[0]
+
+
+@dataclass
+class Context:
+    """What the rules need to know beyond the claims themselves."""
+
+    hypotheses: Sequence[Hypothesis]
+    actors: Mapping[str, Actor]
+    captures: Mapping[str, Capture]
+    sources: Mapping[str, Source]
+    rules: RuleSet
+    weapons: WeaponLexicon
+    target_state: str | None = None
+    inventory: Mapping[tuple[str, str], tuple[datetime, tuple[str, ...], str]] = field(default_factory=dict)
+
+    def speaks_for(self, actor_id: str | None) -> str | None:
+        """The state whose organ the actor is: a state, or an agency, force or unit, or
+        anyone placed within one (part_of). A national speaking for themselves (an
+        opposition leader, a journalist) speaks for no state."""
+        seen = set()
+        while actor_id and actor_id not in seen:
+            seen.add(actor_id)
+            actor = self.actors.get(actor_id)
+            if actor is None:
+                return None
+            if actor.kind.value in ("state", "agency", "force", "unit") and actor.state:
+                return actor.state
+            actor_id = actor.part_of
+        return None
+
+    def state_of(self, actor_id: str | None) -> str | None:
+        seen = set()
+        while actor_id and actor_id not in seen:
+            seen.add(actor_id)
+            actor = self.actors.get(actor_id)
+            if actor is None:
+                return None
+            if actor.state:
+                return actor.state
+            actor_id = actor.part_of
+        return None
+
+
+def build_inventory(claims: Iterable[Claim], weapons: WeaponLexicon, grade_of) -> dict:
+    """(state, weapon) -> (in service from, claim ids, best grade) from capability claims."""
+    found: dict[tuple[str, str], tuple[datetime, tuple[str, ...], str]] = {}
+    for claim in claims:
+        if claim.kind is not ClaimKind.capability or claim.polarity.value != "affirms":
+            continue
+        when = claim.when or claim.made
+        state = claim.operator_state
+        if not (when and when.earliest and state):
+            continue
+        for name in claim.weapons:
+            key = (state, weapons.canonical(name))
+            prev = found.get(key)
+            if prev is None or when.earliest < prev[0]:
+                found[key] = (when.earliest, (claim.id,), grade_of(claim))
+            elif when.earliest == prev[0]:
+                found[key] = (prev[0], prev[1] + (claim.id,), prev[2])
+    return found
+
+
+def grade_of(claim: Claim, ctx_captures: Mapping[str, Capture], ctx_sources: Mapping[str, Source]) -> str:
+    """The Admiralty code of a claim: the best judged source among its captures and the
+    claim's own credibility; F when no source can be judged."""
+    order = "ABCDE"
+    letters = []
+    for cid in claim.captures:
+        cap = ctx_captures.get(cid)
+        src = ctx_sources.get(cap.source) if cap else None
+        if src is not None and src.reliability.value in order:
+            letters.append(src.reliability.value)
+    letter = min(letters, key=order.index) if letters else "F"
+    return letter + claim.credibility.value
+
+
+def _roots(claim: Claim, captures: Mapping[str, Capture]) -> set[str]:
+    """The original captures behind a claim, following reposts."""
+    roots = set()
+    for cid in claim.captures:
+        seen = set()
+        while cid in captures and captures[cid].repost_of and cid not in seen:
+            seen.add(cid)
+            cid = captures[cid].repost_of
+        roots.add(cid)
+    return roots
+
+
+def _why_dependent(a: Claim, b: Claim, captures: Mapping[str, Capture]) -> str | None:
+    if a.party == b.party:
+        return f"the same party ({a.party}) saying the same thing as {a.id}"
+    shared = set(a.captures) & set(b.captures)
+    if shared:
+        return f"cites the same capture as {a.id} ({', '.join(sorted(shared))})"
+    common = _roots(a, captures) & _roots(b, captures)
+    if common:
+        return f"a repost of what {a.id} cites (origin {', '.join(sorted(common))})"
+    return None
+
+
+def _first_key(claim: Claim, captures: Mapping[str, Capture], position: int):
+    reposted = any(captures.get(c) and captures[c].repost_of for c in claim.captures)
+    made = claim.made.earliest if claim.made and claim.made.earliest else None
+    return (reposted, made is None, made.timestamp() if made else 0.0, position)
+
+
+def derive_evidence(incident: Incident, claims: Sequence[Claim], ctx: Context) -> tuple[list[Evidence], list[tuple[str, str]]]:
+    """The rows of an incident's matrix, one per independent origin, and the claims not weighed."""
+    hyp_states = [h.state for h in ctx.hypotheses]
+    matched: list[tuple[Claim, Any, tuple[str, ...], int]] = []
+    not_weighed: list[tuple[str, str]] = []
+    for position, claim in enumerate(claims):
+        subject = claim.operator_state or ctx.state_of(claim.operator)
+        if subject is None:
+            not_weighed.append((claim.id, "reports the event, not who operated the launcher"
+                                if claim.kind is ClaimKind.launch else "names no operator or state"))
+            continue
+        party_state = ctx.speaks_for(claim.party)
+        if party_state == subject:
+            relation = "subject"
+        elif party_state and party_state in hyp_states:
+            relation = "rival"
+        elif party_state and party_state == ctx.target_state:
+            relation = "target"
+        else:
+            relation = "third"
+        operator_kind = ctx.actors[claim.operator].kind.value if claim.operator in ctx.actors else None
+        rule = ctx.rules.match(claim.kind.value, claim.polarity.value, relation, operator_kind,
+                               claim.credibility.value)
+        if rule is None:
+            not_weighed.append((claim.id, f"no rule for a {claim.polarity.value} {claim.kind.value} claim"))
+            continue
+        cells = tuple(rule.cells["open" if s is None else "same" if s == subject else "other"]
+                      for s in hyp_states)
+        matched.append((claim, rule, cells, position))
+
+    # Claims asserting the same thing from one origin count once.
+    groups: list[list[tuple[Claim, Any, tuple[str, ...], int]]] = []
+    reasons: dict[str, str] = {}
+    for item in sorted(matched, key=lambda m: _first_key(m[0], ctx.captures, m[3])):
+        claim, rule, cells, _ = item
+        for group in groups:
+            head = group[0]
+            if head[2] == cells and head[1].id == rule.id:
+                why = next((w for m in group if (w := _why_dependent(m[0], claim, ctx.captures))), None)
+                if why:
+                    group.append(item)
+                    reasons[claim.id] = why
+                    break
+        else:
+            groups.append([item])
+
+    rows: list[Evidence] = []
+    for group in sorted(groups, key=lambda g: g[0][3]):
+        head, rule, cells, _ = group[0]
+        grade = grade_of(head, ctx.captures, ctx.sources)
+        level, unjudged = parse_credibility(grade)
+        rows.append(Evidence(
+            id=head.id, rule=rule.id, description=head.text, cells=cells, credibility=level,
+            cannot_be_judged=unjudged, relevance=rule.relevance, grade=grade,
+            claims=tuple(m[0].id for m in group),
+            dependent=tuple((m[0].id, reasons[m[0].id]) for m in group[1:])))
+    inventory_row = _inventory_evidence(incident, claims, ctx)
+    if inventory_row:
+        rows.append(inventory_row)
+    return rows, not_weighed
+
+
+def _inventory_evidence(incident: Incident, claims: Sequence[Claim], ctx: Context) -> Evidence | None:
+    rule = ctx.rules.inventory
+    if rule is None or not incident.weapons or incident.when.latest is None or not ctx.inventory:
+        return None
+    weapons = {ctx.weapons.canonical(w) for w in incident.weapons}
+    cells, behind, grades = [], [], []
+    for hyp in ctx.hypotheses:
+        if hyp.state is None:
+            cells.append(rule.cells["open"])
+            continue
+        status = "unknown"
+        for w in weapons:
+            entry = ctx.inventory.get((hyp.state, w))
+            if entry is None:
+                continue
+            since, claim_ids, grade = entry
+            behind.extend(claim_ids)
+            grades.append(grade)
+            if incident.when.latest < since:
+                status = "lacks" if status != "has" else status
+            else:
+                status = "has"
+        cells.append(rule.cells[status])
+    if len(set(cells)) <= 1:
+        return None  # all alike: no diagnostic value, and nothing to show
+    naming = [c.id for c in claims if {ctx.weapons.canonical(w) for w in c.weapons} & weapons]
+    rank = {"high": 0, "medium": 1, "low": 2}
+    grade = min(grades, key=lambda g: rank[parse_credibility(g)[0]]) if grades else "F6"
+    level, unjudged = parse_credibility(grade)
+    return Evidence(id=f"{incident.id}:{rule.id}", rule=rule.id, description=rule.description,
+                    cells=tuple(cells), credibility=level, cannot_be_judged=unjudged,
+                    relevance=rule.relevance, grade=grade,
+                    claims=tuple(dict.fromkeys(behind + naming)))
+
+
+def to_matrix(hypotheses: Sequence[Hypothesis], evidence: Sequence[Evidence]) -> Matrix:
+    return Matrix(hypotheses=tuple(h.id for h in hypotheses),
+                  rows=tuple(Row(id=e.id, cells=e.cells, credibility=e.credibility, relevance=e.relevance,
+                                 description=e.description, cannot_be_judged=e.cannot_be_judged)
+                             for e in evidence))
+
+
+def assess(incident: Incident, claims: Sequence[Claim], ctx: Context,
+           prior: Mapping[str, float] | None = None) -> Assessment:
+    evidence, not_weighed = derive_evidence(incident, claims, ctx)
+    result = score(to_matrix(ctx.hypotheses, evidence), prior)
+    return Assessment(incident=incident.id, hypotheses=tuple(ctx.hypotheses), evidence=tuple(evidence),
+                      result=result, not_weighed=tuple(not_weighed))
+
+
+def case_context(case, rules: RuleSet, weapons: WeaponLexicon) -> Context:
+    """The context for weighing a whole case's incidents."""
+    captures = {c.id: c for c in case.captures}
+    sources = {s.id: s for s in case.sources}
+    return Context(
+        hypotheses=case.case.operator_hypotheses(), actors={a.id: a for a in case.actors},
+        captures=captures, sources=sources, rules=rules, weapons=weapons,
+        target_state=case.case.target_state,
+        inventory=build_inventory(case.claims, weapons, lambda c: grade_of(c, captures, sources)))
+
+
+def claims_by_incident(claims: Iterable[Claim]) -> dict[str, list[Claim]]:
+    found: dict[str, list[Claim]] = {}
+    for claim in claims:
+        for inc in claim.incidents:
+            found.setdefault(inc, []).append(claim)
+    return found
+
+
+def assess_case(case, rules: RuleSet, weapons: WeaponLexicon, prior: Mapping[str, float] | None = None,
+                only: Iterable[str] | None = None) -> list[Assessment]:
+    """Every incident of the case that is not excluded (or those named in `only`)."""
+    ctx = case_context(case, rules, weapons)
+    by_incident = claims_by_incident(case.claims)
+    wanted = set(only) if only is not None else None
+    return [assess(inc, by_incident.get(inc.id, []), ctx, prior) for inc in case.incidents
+            if (wanted is None and not inc.excluded) or (wanted is not None and inc.id in wanted)]
