@@ -12,6 +12,7 @@ from rich.table import Table
 from .ingest.casefile import read_case
 from .report.overview import render_overview
 from .report.summary import summarise
+from .report.terminal import print_assessments
 from .workspace import init_workspace
 
 BUNDLED = Path("cases") / "belarus"
@@ -23,6 +24,20 @@ def bundled_case() -> Path:
         if (base / BUNDLED).is_dir():
             return base / BUNDLED
     raise FileNotFoundError("the bundled case cases/belarus was not found; pass --case PATH")
+
+
+def attribute_case(case) -> list[dict]:
+    """Every incident weighed with the shipped rules, in the JSON shape of `attribute`."""
+    from .reason.attribution import assess_case
+    from .reason.rules import RuleSet, WeaponLexicon
+    from .rulefiles import load_yaml
+    from .views import Lookup, assessment_json
+
+    rules = RuleSet.from_dict(load_yaml("attribution.yaml"))
+    weapons = WeaponLexicon.from_dict(load_yaml("weapons.yaml"))
+    index = case.by_id()
+    look = Lookup(lambda rid: ("", index[rid]) if rid in index else None)
+    return [assessment_json(a, index[a.incident], look) for a in assess_case(case, rules, weapons)]
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -45,15 +60,17 @@ def run_demo(out_dir: Path, case_path: Path | None, console: Console, as_json: b
     finally:
         store.close()
     summary = summarise(stored)
+    attributions = attribute_case(stored)
     index = out_dir / "index.html"
-    _write_atomic(index, render_overview(stored))
+    _write_atomic(index, render_overview(stored, attributions))
     result = {"workspace": str(ws.root), "database": ws.db_url, "overview": str(index),
               "import": {"added": report.added, "unchanged": report.unchanged, "updated": report.updated},
-              "summary": summary}
+              "summary": summary, "attribution": attributions}
     if as_json:
         console.file.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     else:
         print_summary(console, summary)
+        print_assessments(console, attributions)
         console.print(f"\nWorkspace: [bold]{ws.root}[/]   Overview: [bold]{index}[/]")
         console.print(f"Explore:   [bold]WHOPUSHED_WORKSPACE={ws.root} whopushed incidents --launched-from "
                       f"{summary['case']['territorial_state']}[/]")

@@ -182,6 +182,15 @@ def record_json(collection: str, rec: Record, look: Lookup, claims: list[Claim] 
     return {"collection": collection, **body}
 
 
+def _tied(res) -> list[str]:
+    """The hypotheses sharing the top posterior when more than one does (the ranking then
+    follows column order, which is no finding)."""
+    post = {h.id: h.posterior for h in res.hypotheses}
+    top = post[res.ranking[0]] if res.ranking else 0
+    tied = [h for h in res.ranking if abs(post[h] - top) <= 1e-9]
+    return tied if len(tied) > 1 else []
+
+
 def assessment_json(assessment, incident: Incident, look: Lookup) -> dict[str, Any]:
     """An incident's weighing: hypotheses with their scores, and every row with the claims
     behind its cells and their sources."""
@@ -214,6 +223,7 @@ def assessment_json(assessment, incident: Incident, look: Lookup) -> dict[str, A
         "incident": incident.id, "title": incident.title, "kind": incident.kind.value,
         "when": when_json(incident.when), "launch_territory": incident.launch_territory,
         "most_likely": res.ranking[0] if res.ranking else None, "ranking": list(res.ranking),
+        "tied": _tied(res),
         "hypotheses": hypotheses, "evidence": rows,
         "not_weighed": [{"claim": c, "why": why} for c, why in assessment.not_weighed],
     }

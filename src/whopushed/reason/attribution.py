@@ -180,7 +180,9 @@ def derive_evidence(incident: Incident, claims: Sequence[Claim], ctx: Context) -
         if rule is None:
             not_weighed.append((claim.id, f"no rule for a {claim.polarity.value} {claim.kind.value} claim"))
             continue
-        cells = tuple(rule.cells["open" if s is None else "same" if s == subject else "other"]
+        # "someone else" is the subject's own hypothesis when no other names its state
+        open_role = "open" if subject in hyp_states else "same"
+        cells = tuple(rule.cells[open_role if s is None else "same" if s == subject else "other"]
                       for s in hyp_states)
         matched.append((claim, rule, cells, position))
 

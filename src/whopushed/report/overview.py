@@ -26,7 +26,7 @@ def _safe_url(url: str | None) -> str | None:
 _env.filters["safe_url"] = _safe_url
 
 
-def overview_context(case: Case) -> dict[str, Any]:
+def overview_context(case: Case, attributions: list[dict] | None = None) -> dict[str, Any]:
     index = case.by_id()
     look = Lookup(lambda rid: ("", index[rid]) if rid in index else None)
     claims_by_incident: dict[str, list] = defaultdict(list)
@@ -41,8 +41,9 @@ def overview_context(case: Case) -> dict[str, Any]:
         "statements": sorted((statement_json(s, look) for s in case.statements),
                              key=lambda s: (s["made"]["earliest"] or "9999", s["id"])),
         "sanctions": [sanctions_json(m, look) for m in case.sanctions],
+        "attributions": {a["incident"]: a for a in attributions or []},
     }
 
 
-def render_overview(case: Case) -> str:
-    return _env.get_template("overview.html").render(**overview_context(case))
+def render_overview(case: Case, attributions: list[dict] | None = None) -> str:
+    return _env.get_template("overview.html").render(**overview_context(case, attributions))

@@ -65,7 +65,9 @@ def print_assessments(console: Console, rows: list[dict[str, Any]]) -> None:
         unrated = all(h["unrated"] for h in r["hypotheses"])
         table.add_row(r["incident"], r["when"]["value"], escape(r["title"]),
                       *(("–" if unrated else _pct(post[h]["posterior"])) for h in hyps),
-                      "[dim]no evidence[/]" if unrated else r["most_likely"], str(len(r["evidence"])),
+                      "[dim]no evidence[/]" if unrated else
+                      ("[dim]tie: " + ", ".join(r["tied"]) + "[/]" if r["tied"] else r["most_likely"]),
+                      str(len(r["evidence"])),
                       ", ".join(escape(e["id"]) for e in r["evidence"] if e["linchpin"]))
     console.print(table)
     console.print("[dim]Posterior from a uniform prior; rows from claims by the rule file; "
