@@ -24,10 +24,14 @@ ACTORS = {a.id: a for a in [
     Actor(id="us", name="US DoD", kind="agency", state="US"),
     Actor(id="ua", name="UA General Staff", kind="agency", state="UA"),
     Actor(id="ua-af", name="UA Air Force", kind="force", state="UA"),
+    Actor(id="by-x", name="Another Belarusian organ", kind="agency", state="BY", part_of="by"),
+    Actor(id="third-x", name="Another monitor", kind="monitoring_group"),
+    Actor(id="ua-x", name="Another Ukrainian organ", kind="agency", state="UA"),
 ]}
-# another party standing in the same relation to every state, for claims that repeat
-PARTNER = {"by-mod": "luka", "luka": "by-mod", "tsikh": "monitor", "monitor": "tsikh", "us": "tsikh",
-           "ua": "ua-af", "ua-af": "ua"}
+# a party no generated claim uses, in the same relation to every state as the key: a claim
+# it makes from the original's capture repeats that one claim and no other
+PARTNER = {"by-mod": "by-x", "luka": "by-x", "tsikh": "third-x", "monitor": "third-x", "us": "third-x",
+           "ua": "ua-x", "ua-af": "ua-x"}
 SOURCES = {s.id: s for s in [
     Source(id="s-b", name="Wire", kind="wire_agency", reliability="B", reliability_why="long accurate record"),
     Source(id="s-d", name="Blog", kind="blog", reliability="D", reliability_why="often wrong"),
@@ -139,6 +143,16 @@ def test_one_capture_cited_twice_counts_once_with_the_reason():
     found = assess(INC, [a, b], ctx())
     assert len(found.evidence) == 1
     assert "same capture" in dict(found.evidence[0].dependent)["b"]
+
+
+def test_grouping_does_not_depend_on_the_order_of_claims():
+    a = claim("a", "monitor", operator_state="RU", captures=["cap-1"], made="2022-03-01")
+    b = claim("b", "tsikh", operator_state="RU", captures=["cap-3r"], made="2022-03-02")
+    bridge = claim("c", "tsikh", operator_state="RU", captures=["cap-1"], made="2022-03-03")
+    one = assess(INC, [a, b, bridge], ctx())
+    other = assess(INC, [bridge, b, a], ctx())
+    assert [e.claims for e in one.evidence] == [e.claims for e in other.evidence] == [("a", "c", "b")]
+    assert one.result == other.result
 
 
 def test_independent_claims_of_the_same_thing_each_count():

@@ -154,6 +154,44 @@ def _first_key(claim: Claim, captures: Mapping[str, Capture], position: int):
     return (reposted, made is None, made.timestamp() if made else 0.0, position)
 
 
+def _origins(matched, captures: Mapping[str, Capture]):
+    """Groups of claims with one origin (order-independent), each sorted original first,
+    and for every other member why it counts with the group."""
+    parent = list(range(len(matched)))
+    link: dict[int, tuple[int, str]] = {}
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    seen: dict[tuple, int] = {}
+    for i, (claim, rule, cells, _) in enumerate(matched):
+        assertion = (rule.id, cells)
+        keys = [("party", claim.party)] + [("capture", c) for c in claim.captures] + \
+               [("origin", r) for r in _roots(claim, captures)]
+        for key in keys:
+            j = seen.setdefault(assertion + key, i)
+            if j != i and find(j) != find(i):
+                why = _why_dependent(matched[j][0], claim, captures) or "shares an origin"
+                link.setdefault(i, (j, why))
+                parent[find(i)] = find(j)
+    by_root: dict[int, list[int]] = {}
+    for i in range(len(matched)):
+        by_root.setdefault(find(i), []).append(i)
+    groups, reasons = [], {}
+    for members in by_root.values():
+        members.sort(key=lambda i: _first_key(matched[i][0], captures, matched[i][3]))
+        head = matched[members[0]][0]
+        for i in members[1:]:
+            claim = matched[i][0]
+            reasons[claim.id] = _why_dependent(head, claim, captures) or link.get(i, (0, ""))[1] or \
+                f"shares an origin with {head.id} through other claims"
+        groups.append([matched[i] for i in members])
+    return groups, reasons
+
+
 def derive_evidence(incident: Incident, claims: Sequence[Claim], ctx: Context) -> tuple[list[Evidence], list[tuple[str, str]]]:
     """The rows of an incident's matrix, one per independent origin, and the claims not weighed."""
     hyp_states = [h.state for h in ctx.hypotheses]
@@ -186,21 +224,9 @@ def derive_evidence(incident: Incident, claims: Sequence[Claim], ctx: Context) -
                       for s in hyp_states)
         matched.append((claim, rule, cells, position))
 
-    # Claims asserting the same thing from one origin count once.
-    groups: list[list[tuple[Claim, Any, tuple[str, ...], int]]] = []
-    reasons: dict[str, str] = {}
-    for item in sorted(matched, key=lambda m: _first_key(m[0], ctx.captures, m[3])):
-        claim, rule, cells, _ = item
-        for group in groups:
-            head = group[0]
-            if head[2] == cells and head[1].id == rule.id:
-                why = next((w for m in group if (w := _why_dependent(m[0], claim, ctx.captures))), None)
-                if why:
-                    group.append(item)
-                    reasons[claim.id] = why
-                    break
-        else:
-            groups.append([item])
+    # Claims asserting the same thing from one origin count once: union the claims of one
+    # assertion that share a party, a capture or, through reposts, an original capture.
+    groups, reasons = _origins(matched, ctx.captures)
 
     rows: list[Evidence] = []
     for group in sorted(groups, key=lambda g: g[0][3]):
