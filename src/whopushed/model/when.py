@@ -7,6 +7,8 @@ from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any
 
+from functools import lru_cache
+
 from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
 
 
@@ -100,6 +102,10 @@ class When(BaseModel):
             return self.value
         return {k: v for k, v in data.items() if v not in (None, False)}
 
+    def bounds(self) -> tuple[datetime | None, datetime | None, TimePrecision]:
+        """(earliest, latest, precision); both bounds are None for a day without a year."""
+        return _parse(self.value)
+
     @property
     def year_known(self) -> bool:
         return not self.value.startswith("--")
@@ -107,22 +113,6 @@ class When(BaseModel):
     @property
     def precision(self) -> TimePrecision:
         return self.bounds()[2]
-
-    def bounds(self) -> tuple[datetime | None, datetime | None, TimePrecision]:
-        """(earliest, latest, precision); both bounds are None for a day without a year."""
-        v = self.value.strip()
-        nm = _NO_YEAR.match(v)
-        if nm:
-            datetime(2000, int(nm["m"]), int(nm["d"]))  # validates month and day
-            return None, None, TimePrecision.day
-        if "/" in v:
-            a, b = v.split("/", 1)
-            start = _point_bounds(a)[0]
-            end = _point_bounds(b)[1]
-            if end < start:
-                raise ValueError(f"'{v}': the range ends before it starts")
-            return start, end, TimePrecision.range
-        return _point_bounds(v)
 
     @property
     def earliest(self) -> datetime | None:
@@ -134,3 +124,20 @@ class When(BaseModel):
 
     def __str__(self) -> str:
         return ("~" if self.approximate else "") + self.value
+
+
+@lru_cache(maxsize=1 << 16)  # the same values recur across many records; parse each once
+def _parse(value: str) -> tuple[datetime | None, datetime | None, TimePrecision]:
+    v = value.strip()
+    nm = _NO_YEAR.match(v)
+    if nm:
+        datetime(2000, int(nm["m"]), int(nm["d"]))  # validates month and day
+        return None, None, TimePrecision.day
+    if "/" in v:
+        a, b = v.split("/", 1)
+        start = _point_bounds(a)[0]
+        end = _point_bounds(b)[1]
+        if end < start:
+            raise ValueError(f"'{v}': the range ends before it starts")
+        return start, end, TimePrecision.range
+    return _point_bounds(v)

@@ -8,6 +8,7 @@ rules/attribution.yaml; claims that share an origin count once; the matrix is sc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -61,6 +62,7 @@ class Context:
     weapons: WeaponLexicon
     target_state: str | None = None
     inventory: Mapping[tuple[str, str], tuple[datetime, tuple[str, ...], str]] = field(default_factory=dict)
+    _readings: dict = field(default_factory=dict, repr=False)
 
     def speaks_for(self, actor_id: str | None) -> str | None:
         """The state whose organ the actor is: a state, or an agency, force or unit, or
@@ -77,6 +79,40 @@ class Context:
             actor_id = actor.part_of
         return None
 
+    def reading(self, claim: Claim) -> tuple[Any, Any]:
+        """(rule, cells) for a claim, or (None, why it is not weighed). Claims that agree on
+        party, operator, kind, polarity and grade read alike, so each reading is kept."""
+        key = (claim.party, claim.operator_state, claim.operator, claim.kind, claim.polarity, claim.credibility)
+        found = self._readings.get(key)
+        if found is None:
+            found = self._readings[key] = self._read(claim)
+        return found
+
+    def _read(self, claim: Claim) -> tuple[Any, Any]:
+        hyp_states = [h.state for h in self.hypotheses]
+        subject = claim.operator_state or self.state_of(claim.operator)
+        if subject is None:
+            return None, ("reports the event, not who operated the launcher"
+                          if claim.kind is ClaimKind.launch else "names no operator or state")
+        party_state = self.speaks_for(claim.party)
+        if party_state == subject:
+            relation = "subject"
+        elif party_state and party_state in hyp_states:
+            relation = "rival"
+        elif party_state and party_state == self.target_state:
+            relation = "target"
+        else:
+            relation = "third"
+        operator_kind = self.actors[claim.operator].kind.value if claim.operator in self.actors else None
+        rule = self.rules.match(claim.kind.value, claim.polarity.value, relation, operator_kind,
+                                claim.credibility.value)
+        if rule is None:
+            return None, f"no rule for a {claim.polarity.value} {claim.kind.value} claim"
+        # "someone else" is the subject's own hypothesis when no other names its state
+        open_role = "open" if subject in hyp_states else "same"
+        return rule, tuple(rule.cells[open_role if s is None else "same" if s == subject else "other"]
+                           for s in hyp_states)
+
     def state_of(self, actor_id: str | None) -> str | None:
         seen = set()
         while actor_id and actor_id not in seen:
@@ -88,6 +124,9 @@ class Context:
                 return actor.state
             actor_id = actor.part_of
         return None
+
+
+_credibility_of_grade = lru_cache(maxsize=64)(parse_credibility)
 
 
 def build_inventory(claims: Iterable[Claim], weapons: WeaponLexicon, grade_of) -> dict:
@@ -157,6 +196,11 @@ def _first_key(claim: Claim, captures: Mapping[str, Capture], position: int):
 def _origins(matched, captures: Mapping[str, Capture]):
     """Groups of claims with one origin (order-independent), each sorted original first,
     and for every other member why it counts with the group."""
+    by_assertion: dict[tuple, list[int]] = {}
+    for i, (_, rule, cells, _) in enumerate(matched):
+        by_assertion.setdefault((rule.id, cells), []).append(i)
+    if all(len(v) == 1 for v in by_assertion.values()):
+        return [[m] for m in matched], {}  # nothing is said twice: every claim is its own origin
     parent = list(range(len(matched)))
     link: dict[int, tuple[int, str]] = {}
 
@@ -194,35 +238,14 @@ def _origins(matched, captures: Mapping[str, Capture]):
 
 def derive_evidence(incident: Incident, claims: Sequence[Claim], ctx: Context) -> tuple[list[Evidence], list[tuple[str, str]]]:
     """The rows of an incident's matrix, one per independent origin, and the claims not weighed."""
-    hyp_states = [h.state for h in ctx.hypotheses]
     matched: list[tuple[Claim, Any, tuple[str, ...], int]] = []
     not_weighed: list[tuple[str, str]] = []
     for position, claim in enumerate(claims):
-        subject = claim.operator_state or ctx.state_of(claim.operator)
-        if subject is None:
-            not_weighed.append((claim.id, "reports the event, not who operated the launcher"
-                                if claim.kind is ClaimKind.launch else "names no operator or state"))
-            continue
-        party_state = ctx.speaks_for(claim.party)
-        if party_state == subject:
-            relation = "subject"
-        elif party_state and party_state in hyp_states:
-            relation = "rival"
-        elif party_state and party_state == ctx.target_state:
-            relation = "target"
-        else:
-            relation = "third"
-        operator_kind = ctx.actors[claim.operator].kind.value if claim.operator in ctx.actors else None
-        rule = ctx.rules.match(claim.kind.value, claim.polarity.value, relation, operator_kind,
-                               claim.credibility.value)
+        rule, found = ctx.reading(claim)
         if rule is None:
-            not_weighed.append((claim.id, f"no rule for a {claim.polarity.value} {claim.kind.value} claim"))
-            continue
-        # "someone else" is the subject's own hypothesis when no other names its state
-        open_role = "open" if subject in hyp_states else "same"
-        cells = tuple(rule.cells[open_role if s is None else "same" if s == subject else "other"]
-                      for s in hyp_states)
-        matched.append((claim, rule, cells, position))
+            not_weighed.append((claim.id, found))
+        else:
+            matched.append((claim, rule, found, position))
 
     # Claims asserting the same thing from one origin count once: union the claims of one
     # assertion that share a party, a capture or, through reposts, an original capture.
@@ -232,7 +255,7 @@ def derive_evidence(incident: Incident, claims: Sequence[Claim], ctx: Context) -
     for group in sorted(groups, key=lambda g: g[0][3]):
         head, rule, cells, _ = group[0]
         grade = grade_of(head, ctx.captures, ctx.sources)
-        level, unjudged = parse_credibility(grade)
+        level, unjudged = _credibility_of_grade(grade)
         rows.append(Evidence(
             id=head.id, rule=rule.id, description=head.text, cells=cells, credibility=level,
             cannot_be_judged=unjudged, relevance=rule.relevance, grade=grade,
