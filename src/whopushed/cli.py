@@ -32,6 +32,11 @@ export_app = typer.Typer(help="Write the workspace out.", no_args_is_help=True)
 from .cli_ach import ach_app  # noqa: E402  (the ach commands live in their own module)
 
 app.add_typer(ach_app, name="ach", help="Score an ACH matrix from a CSV file (Heuer, PARC, posterior).")
+from .cli_ledger import claim_app, ledger_app, register as register_ledger  # noqa: E402  (the ledger's commands)
+
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(claim_app, name="claim")
+register_ledger(app)  # verify, capture
 app.add_typer(import_app, name="import")
 app.add_typer(case_app, name="case")
 app.add_typer(export_app, name="export")
@@ -218,28 +223,92 @@ def show(record_id: str = typer.Argument(..., metavar="ID", help="Any record id:
     print_record(out, data)
 
 
+def _speaker_chains(look, speakers: set[str]) -> dict:
+    """The speakers and every actor above them (part_of): what stance rules need to know."""
+    from .model import Actor
+
+    actors: dict = {}
+    todo = list(speakers)
+    while todo:
+        rid = todo.pop()
+        actor = look.record(rid) if rid not in actors else None
+        if isinstance(actor, Actor):
+            actors[rid] = actor
+            if actor.part_of:
+                todo.append(actor.part_of)
+    return actors
+
+
 @app.command()
 def statements(speaker: Optional[str] = typer.Option(None, help="Actor id, or part of a name in any script (Лукашенко, lukashenka)."),
+               contradictions: bool = typer.Option(False, "--contradictions", help="List the pairs of one speaker's statements whose stances cannot both be true."),
+               rules_path: Optional[Path] = typer.Option(None, "--rules", help="Your own stance rule file (see docs/statements.md)."),
                as_json: bool = JSON_OPT) -> None:
-    """Official statements over time, with speaker, stance and sources."""
-    from .views import Lookup, statement_json
+    """Official statements over time, with speaker, stances (by rule or by override) and
+    sources; with --contradictions, the statements of one speaker that cannot both be true.
 
+    Stances come from the rules of reason/rules/stances.yaml, or a statement's own
+    `stances:` in the case file."""
+    from .reason.stances import StanceRuleError, StanceRules, classify
+    from .reason.stances import contradictions as find_contradictions
+    from .rulefiles import load_yaml
+    from .views import Lookup, contradiction_json, statement_json
+
+    try:
+        rules = StanceRules.from_dict(load_yaml("stances.yaml", rules_path), name=str(rules_path or "stances.yaml"))
+    except (OSError, StanceRuleError) as exc:
+        _fail(str(exc))
+    except Exception as exc:  # a YAML syntax error in the user's file
+        _fail(f"{rules_path}: {exc}")
     store = _open_store()
     try:
+        meta = store.case_meta()
         look = Lookup(store.get)
-        rows = [statement_json(s, look) for s in store.statements(speaker=speaker)]
+        found = store.statements(speaker=speaker) if meta else []
+        cls = classify(found, _speaker_chains(look, {s.speaker for s in found}), meta.territorial_state,
+                       rules, meta.aggressor_state) if meta else {}
+        if contradictions:
+            by_id = {s.id: s for s in found}
+            rows = [contradiction_json(c, by_id, cls, look) for c in find_contradictions(found, cls, rules)]
+        else:
+            rows = [statement_json(s, look, cls.get(s.id)) for s in found]
     finally:
         store.close()
     if as_json:
         _emit_json(rows)
         return
+    if contradictions:
+        _print_contradictions(rows)
+        return
     table = Table(title=f"{len(rows)} statement(s)")
-    for col in ("id", "when", "speaker", "stance", "quote"):
+    for col in ("id", "when", "speaker", "stances", "by", "quote"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["id"], r["made"]["value"], r["speaker"]["name"], r["stance"] or "",
-                      r["quote"][:220] + ("…" if len(r["quote"]) > 220 else ""))
+        table.add_row(r["id"], r["made"]["value"], r["speaker"]["name"], "\n".join(r["stances"]) or "—",
+                      r["stance_source"], r["quote"][:220] + ("…" if len(r["quote"]) > 220 else ""))
     out.print(table)
+
+
+def _print_contradictions(rows: list[dict]) -> None:
+    if not rows:
+        out.print("No contradictions: no speaker's statements take stances the rules declare incompatible.")
+        return
+    out.print(f"{len(rows)} contradiction(s) between statements of one speaker\n", markup=False, highlight=False)
+    for r in rows:
+        out.print(f"{r['speaker']['name']}: {r['first']['id']} {r['stances'][0]} vs "
+                  f"{r['second']['id']} {r['stances'][1]}", style="bold", markup=False, highlight=False)
+        out.print(f"  {r['why']}", style="dim", markup=False, highlight=False, soft_wrap=True)
+        for side in ("first", "second"):
+            st = r[side]
+            out.print(f"  {st['made']['value']}  {st['id']}  ({', '.join(st['stances'])}, by {st['stance_source']})",
+                      markup=False, highlight=False)
+            out.print(f"    “{st['quote']}”", markup=False, highlight=False, soft_wrap=True)
+            if st["rendering_en"]:
+                out.print(f"    ({st['rendering_en']})", style="dim", markup=False, highlight=False, soft_wrap=True)
+            for src in st["sources"]:
+                out.print(f"    source: {src.get('url') or src.get('capture')} ({src.get('publisher', '')})",
+                          markup=False, highlight=False, soft_wrap=True)
+        out.print()
 
 
 @app.command()
@@ -281,19 +350,17 @@ def export_case(directory: Path = typer.Argument(..., help="Folder to write the 
                   ", ".join(f"{n} {k}" for k, n in case.counts().items()) + ")")
 
 
-def load_rules(rules_path: Path | None):
-    """The attribution rules and weapon lexicon: shipped, or the user's rule file."""
-    from .reason.rules import RuleError, RuleSet, WeaponLexicon
-    from .rulefiles import load_yaml
+def _rule_files(load, path: Path | None):
+    """A rule file, shipped or the user's: a broken one is refused, never replaced."""
+    from .reason.rulebook import RulebookError
+    from .reason.rules import RuleError
 
     try:
-        rules = RuleSet.from_dict(load_yaml("attribution.yaml", rules_path),
-                                  name=str(rules_path or "attribution.yaml"))
-    except (OSError, RuleError) as exc:
+        return load(path)
+    except (OSError, RuleError, RulebookError) as exc:
         _fail(str(exc))
     except Exception as exc:  # a YAML syntax error in the user's file
-        _fail(f"{rules_path}: {exc}")
-    return rules, WeaponLexicon.from_dict(load_yaml("weapons.yaml"))
+        _fail(f"{path}: {exc}")
 
 
 @app.command()
@@ -309,29 +376,24 @@ def attribute(
 
     Claims become cells through the rules of reason/rules/attribution.yaml; claims that
     share an origin (one party repeated, a repost, one capture cited twice) count once."""
+    from .analyses import attribute_case, attribution_rules
     from .reason.ach import parse_prior
-    from .reason.attribution import assess_case
-    from .views import Lookup, assessment_json
 
     if bool(record_id) == all_:
         _fail("name one incident ID or pass --all")
-    rules, weapons = load_rules(rules_path)
+    _rule_files(attribution_rules, rules_path)
     store = _open_store()
     try:
         case = store.export_case()
-        look = Lookup(store.get)
-        incidents = {i.id: i for i in case.incidents}
-        if record_id and record_id not in incidents:
-            _fail(f"no incident with id '{record_id}'; list them with 'whopushed incidents'", 1)
-        hyps = [h.id for h in case.case.operator_hypotheses()]
-        try:
-            weights = parse_prior(prior, hyps) if prior else None
-        except ValueError as exc:
-            _fail(f"--prior: {exc}")
-        found = assess_case(case, rules, weapons, weights, only=[record_id] if record_id else None)
-        rows = [assessment_json(a, incidents[a.incident], look) for a in found]
     finally:
         store.close()
+    if record_id and record_id not in {i.id for i in case.incidents}:
+        _fail(f"no incident with id '{record_id}'; list them with 'whopushed incidents'", 1)
+    try:
+        weights = parse_prior(prior, [h.id for h in case.case.operator_hypotheses()]) if prior else None
+    except ValueError as exc:
+        _fail(f"--prior: {exc}")
+    rows = attribute_case(case, rules_path, weights, only=[record_id] if record_id else None)
     if as_json:
         _emit_json(rows if all_ else rows[0])
         return
@@ -341,6 +403,35 @@ def attribute(
         print_assessments(out, rows)
     else:
         print_assessment(out, rows[0])
+
+
+@app.command()
+def determine(
+    rulebook_path: Optional[Path] = typer.Option(None, "--rulebook", help="Your own rulebook (see docs/rulebook.md); a broken one is refused."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE", help="Weigh only what had been published by this date (2022-03-01), and say what differs from today."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """What follows in law: each conclusion (party to the conflict, aggression under Art. 3(f),
+    aid or assistance under Art. 16, occupation, state responsibility) and, apart, the policy
+    output on sanctions, with the standard each meets, the premises, the evidence down to
+    source URLs, and the single findings that would change the answer (the flips)."""
+    from .analyses import determine_case, rulebook
+
+    _rule_files(rulebook, rulebook_path)
+    if as_of:
+        _time_bound(as_of, "as-of")
+    store = _open_store()
+    try:
+        case = store.export_case()
+    finally:
+        store.close()
+    data = determine_case(case, rulebook_path, as_of)
+    if as_json:
+        _emit_json(data)
+        return
+    from .report.terminal import print_determination
+
+    print_determination(out, data)
 
 
 @app.command()

@@ -12,7 +12,8 @@ from rich.table import Table
 from .ingest.casefile import read_case
 from .report.overview import render_overview
 from .report.summary import summarise
-from .report.terminal import print_assessments
+from .analyses import attribute_case, determine_case
+from .report.terminal import print_assessments, print_determination
 from .workspace import init_workspace
 
 BUNDLED = Path("cases") / "belarus"
@@ -24,20 +25,6 @@ def bundled_case() -> Path:
         if (base / BUNDLED).is_dir():
             return base / BUNDLED
     raise FileNotFoundError("the bundled case cases/belarus was not found; pass --case PATH")
-
-
-def attribute_case(case) -> list[dict]:
-    """Every incident weighed with the shipped rules, in the JSON shape of `attribute`."""
-    from .reason.attribution import assess_case
-    from .reason.rules import RuleSet, WeaponLexicon
-    from .rulefiles import load_yaml
-    from .views import Lookup, assessment_json
-
-    rules = RuleSet.from_dict(load_yaml("attribution.yaml"))
-    weapons = WeaponLexicon.from_dict(load_yaml("weapons.yaml"))
-    index = case.by_id()
-    look = Lookup(lambda rid: ("", index[rid]) if rid in index else None)
-    return [assessment_json(a, index[a.incident], look) for a in assess_case(case, rules, weapons)]
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -61,16 +48,18 @@ def run_demo(out_dir: Path, case_path: Path | None, console: Console, as_json: b
         store.close()
     summary = summarise(stored)
     attributions = attribute_case(stored)
+    determination = determine_case(stored)
     index = out_dir / "index.html"
-    _write_atomic(index, render_overview(stored, attributions))
+    _write_atomic(index, render_overview(stored, attributions, determination))
     result = {"workspace": str(ws.root), "database": ws.db_url, "overview": str(index),
               "import": {"added": report.added, "unchanged": report.unchanged, "updated": report.updated},
-              "summary": summary, "attribution": attributions}
+              "summary": summary, "attribution": attributions, "determination": determination}
     if as_json:
         console.file.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     else:
         print_summary(console, summary)
         print_assessments(console, attributions)
+        print_determination(console, determination)
         console.print(f"\nWorkspace: [bold]{ws.root}[/]   Overview: [bold]{index}[/]")
         console.print(f"Explore:   [bold]WHOPUSHED_WORKSPACE={ws.root} whopushed incidents --launched-from "
                       f"{summary['case']['territorial_state']}[/]")

@@ -135,7 +135,14 @@ def incident_json(incident: Incident, claims: list[Claim], look: Lookup,
     return data
 
 
-def statement_json(st: Statement, look: Lookup) -> dict[str, Any]:
+def statement_json(st: Statement, look: Lookup, classification=None) -> dict[str, Any]:
+    """A statement with its stances: `classification` is reason.stances' Classification;
+    without it only an override is known and the rest reads `unclassified`."""
+    if classification is None:
+        stances = [s.value for s in st.stances]
+        source, rules = ("override" if stances else "unclassified"), []
+    else:
+        stances, source, rules = list(classification.stances), classification.source, list(classification.rules)
     return {
         "id": st.id,
         "speaker": look.party(st.speaker),
@@ -145,11 +152,25 @@ def statement_json(st: Statement, look: Lookup) -> dict[str, Any]:
         "language": st.language,
         "is_translation": st.is_translation,
         "rendering_en": st.rendering_en,
-        "stance": st.stance.value if st.stance else None,
+        "stances": stances,
+        "stance_source": source,
+        "stance_rules": rules,
         "credibility": st.credibility.value,
         "credibility_why": st.credibility_why,
         "sensitivity": st.sensitivity.value,
         "sources": look.sources(st.captures),
+    }
+
+
+def contradiction_json(c, statements: dict[str, Statement], classifications: dict, look: Lookup) -> dict[str, Any]:
+    """Two statements of one speaker that cannot both be true (reason.stances.Contradiction)."""
+    return {
+        "speaker": look.party(c.speaker),
+        "first": statement_json(statements[c.first], look, classifications.get(c.first)),
+        "second": statement_json(statements[c.second], look, classifications.get(c.second)),
+        "stances": list(c.stances),
+        "why": c.why,
+        "rule": c.rule,
     }
 
 
@@ -163,14 +184,15 @@ def sanctions_json(m: SanctionsMeasure, look: Lookup) -> dict[str, Any]:
     return data
 
 
-def record_json(collection: str, rec: Record, look: Lookup, claims: list[Claim] | None = None) -> dict[str, Any]:
+def record_json(collection: str, rec: Record, look: Lookup, claims: list[Claim] | None = None,
+                classification=None) -> dict[str, Any]:
     """Any record, for `show`: the richest view there is for its kind."""
     if isinstance(rec, Incident):
         body = incident_json(rec, claims or [], look, full=True)
     elif isinstance(rec, Claim):
         body = claim_json(rec, look)
     elif isinstance(rec, Statement):
-        body = statement_json(rec, look)
+        body = statement_json(rec, look, classification)
     elif isinstance(rec, SanctionsMeasure):
         body = sanctions_json(rec, look)
     elif isinstance(rec, Capture):
@@ -227,3 +249,78 @@ def assessment_json(assessment, incident: Incident, look: Lookup) -> dict[str, A
         "hypotheses": hypotheses, "evidence": rows,
         "not_weighed": [{"claim": c, "why": why} for c, why in assessment.not_weighed],
     }
+
+
+def _item_json(item, side: str, finding: str, look: Lookup) -> dict[str, Any]:
+    captures: list[str] = []
+    for rid in item.cites:
+        rec = look.record(rid)
+        captures += list(getattr(rec, "captures", []) or [])
+    return {"finding": finding, "side": side, "type": item.type, "id": item.id, "weight": item.weight,
+            "why": item.why, "cites": list(item.cites), "sources": look.sources(captures)}
+
+
+def determination_json(det, look: Lookup, compared_with=None) -> dict[str, Any]:
+    """The determination: each conclusion with its standard, support, premises, rules and
+    the evidence behind it (down to source URLs); the findings; the flips."""
+    from .reason.rulebook import settled
+
+    book = det.rulebook
+    findings = det.findings
+
+    def premise(p, rule_id: str, exception: bool) -> dict[str, Any]:
+        return {"rule": rule_id, "ref": p.ref, "kind": p.kind, "standard": p.standard, "negated": p.negated,
+                "exception": exception, "holds": p.holds, "support": {"pro": p.pro, "con": p.con}}
+
+    conclusions = []
+    for c in book.conclusions.values():
+        res = det.evaluation.conclusions[c.id]
+        evidence = []
+        for fid in book.findings_behind(c.id):
+            f = findings[fid]
+            evidence += [_item_json(i, "pro", fid, look) for i in f.pro_items]
+            evidence += [_item_json(i, "con", fid, look) for i in f.con_items]
+        conclusions.append({
+            "id": c.id, "label": c.label, "kind": c.kind, "note": c.note or None,
+            "established": res.established, "standard": res.standard,
+            "support": {"pro": res.pro, "con": res.con},
+            "premises": [premise(p, r.id, False) for r in res.rules for p in r.premises] +
+                        [premise(p, r.id, True) for r in res.rules for p in r.exceptions],
+            "rules": [{"id": r.id, "applicable": r.applicable, "source": r.source,
+                       "defeated_by": list(r.defeated_by)} for r in res.rules],
+            "consequences": list(c.consequences) if res.established else [],
+            "evidence": evidence,
+        })
+    data: dict[str, Any] = {
+        "rulebook_sha256": book.sha256, "rulebook": book.title, "as_of": det.as_of,
+        "thresholds": {"alpha": book.thresholds.alpha, "beta": book.thresholds.beta, "gamma": book.thresholds.gamma},
+        "conclusions": conclusions,
+        "findings": [{"id": f.id, "label": f.label, "pro": f.pro, "con": f.con,
+                      "settled": settled(book, f.pro, f.con),
+                      "evidence": {"pro": len(f.pro_items), "con": len(f.con_items)}} for f in findings.values()],
+        "flips": [{"finding": fl.finding, "to": fl.to,
+                   "changes": [{"conclusion": c, "from": a, "to": b} for c, a, b in fl.changes]}
+                  for fl in det.flips],
+        "left_out": dict(det.left_out),
+    }
+    if compared_with is not None:
+        data["compared_with_all_evidence"] = _differences(det, compared_with)
+    return data
+
+
+def _differences(then, now) -> list[dict[str, Any]]:
+    """Each conclusion whose status differs from the one on all the evidence, and the
+    findings behind it whose weights moved."""
+    out = []
+    for cid, res in then.evaluation.conclusions.items():
+        other = now.evaluation.conclusions[cid]
+        if res.established == other.established:
+            continue
+        moved = []
+        for fid in then.rulebook.findings_behind(cid):
+            f, g = then.findings[fid], now.findings[fid]
+            if abs(f.pro - g.pro) > 1e-9 or abs(f.con - g.con) > 1e-9:
+                moved.append({"finding": fid, "as_of": {"pro": f.pro, "con": f.con, "items": len(f.pro_items) + len(f.con_items)},
+                              "now": {"pro": g.pro, "con": g.con, "items": len(g.pro_items) + len(g.con_items)}})
+        out.append({"conclusion": cid, "as_of": res.established, "now": other.established, "findings_moved": moved})
+    return out

@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .ledger.keys import create_key
+
 MARKER = ".whopushed"
 CONFIG = "workspace.json"
 FORMAT = 1
@@ -43,8 +45,10 @@ def init_workspace(folder: Path, db_url: str | None = None) -> tuple[Workspace, 
         if db_url and db_url != ws.db_url:
             raise WorkspaceError(f"{folder} is already a workspace using {ws.db_url}; "
                                  "pass that --db or none")
+        create_key(state)  # a workspace made before the ledger gets its key now
         return ws, False
     state.mkdir(parents=True, exist_ok=True)
+    create_key(state)  # the Ed25519 key that signs the ledger's tree heads (0600)
     tmp = config.with_suffix(".tmp")
     tmp.write_text(json.dumps({"format": FORMAT, "db": db_url}, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, config)

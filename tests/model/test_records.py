@@ -59,3 +59,13 @@ def test_launch_territory_is_an_iso_code_or_sea_or_air():
     assert _claim(launch_territory="AIR").launch_territory == "AIR"
     with pytest.raises(ValidationError):
         _claim(launch_territory="Belarus")
+
+
+def test_a_statement_with_the_old_single_stance_still_loads_and_is_left_to_the_rules():
+    from whopushed.model import Statement
+
+    old = {"id": "ST-1", "speaker": "act-x", "made": "2022-02-24", "quote": "q", "language": "en",
+           "stance": "denies", "captures": ["cap-1"], "credibility": "2", "credibility_why": "said on TV"}
+    assert Statement.model_validate(old).stances == []
+    with pytest.raises(ValidationError, match="stances"):
+        Statement.model_validate({**old, "stances": ["denies"]})  # the old words are not stances

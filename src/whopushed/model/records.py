@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -208,10 +208,15 @@ class Incident(Record):
 
 
 class Stance(str, Enum):
-    admits = "admits"
-    denies = "denies"
-    accuses = "accuses"
-    assesses = "assesses"
+    """A statement's stance on the territorial state's involvement (docs/statements.md)."""
+
+    admits_launches = "admits_launches"  # admits launches from its territory
+    attributes_to_other = "attributes_to_other"  # attributes them to the other state or its forces
+    denies_involvement = "denies_involvement"  # denies any involvement, participation, being a party
+    own_forces_took_part = "own_forces_took_part"  # says the state's own forces took part (or will)
+    co_aggressor = "co_aggressor"  # calls the state a co-aggressor, accomplice or party
+    alleges_involvement = "alleges_involvement"  # a third party condemns or alleges its involvement
+    assesses_not_party = "assesses_not_party"  # a third party assesses it is not (yet) a party
     other = "other"
 
 
@@ -225,10 +230,20 @@ class Statement(Record):
     language: str = Field(pattern=r"^[a-z]{2,3}$")
     is_translation: bool = False
     rendering_en: str | None = None
-    stance: Stance | None = None
+    # an override of the stance rules (reason/rules/stances.yaml); empty: the rules classify
+    stances: list[Stance] = Field(default_factory=list)
     captures: list[RecordId] = Field(min_length=1)
     credibility: Credibility  # that it was said as quoted
     credibility_why: Why
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_legacy_stance(cls, data: Any) -> Any:
+        # workspaces and case files written before `stances` carry one `stance` in an older
+        # vocabulary; the rules now classify them
+        if isinstance(data, dict) and "stance" in data:
+            data = {k: v for k, v in data.items() if k != "stance"}
+        return data
 
 
 class Counterpart(BaseModel):

@@ -106,3 +106,54 @@ def print_assessment(console: Console, r: dict[str, Any]) -> None:
     if r["not_weighed"]:
         console.print("[dim]Not weighed: " + "; ".join(f"{escape(n['claim'])} ({escape(n['why'])})"
                                                      for n in r["not_weighed"]) + "[/]")
+
+
+STANDARD_WORDS = {"scintilla": "a scintilla of evidence", "preponderance": "the preponderance of the evidence",
+                  "clear_and_convincing": "clear and convincing evidence",
+                  "beyond_reasonable_doubt": "proof beyond reasonable doubt"}
+
+
+def print_determination(console: Console, d: dict[str, Any]) -> None:
+    """The determination in plain language: each conclusion, met or not, why, and the flips."""
+    labels = {c["id"]: c["label"] for c in d["conclusions"]}
+    flabels = {f["id"]: f["label"] for f in d["findings"]}
+    when = f" as of {d['as_of']}" if d["as_of"] else ""
+    console.rule(f"[bold]Determination{escape(when)}[/]")
+    for c in d["conclusions"]:
+        mark = "[bold green]ESTABLISHED[/]" if c["established"] else "[bold]not established[/]"
+        tag = " [magenta](policy, not law)[/]" if c["kind"] == "policy" else ""
+        console.print(f"{mark}  {escape(c['label'])}{tag}")
+        console.print(f"   standard: {STANDARD_WORDS[c['standard']]}; support for {c['support']['pro']:.2f}, "
+                      f"against {c['support']['con']:.2f}", style="dim")
+        for r in c["rules"]:
+            state = "applies" if r["applicable"] else "does not apply"
+            if r["defeated_by"]:
+                state += f" (defeated by {', '.join(r['defeated_by'])})"
+            console.print(f"   rule {r['id']} {state} — {escape(r['source'])}", style="dim")
+            for p in c["premises"]:
+                if p["rule"] != r["id"]:
+                    continue
+                ok = "[green]✓[/]" if p["holds"] != p["exception"] else "[red]✗[/]"
+                what = flabels.get(p["ref"]) or labels.get(p["ref"], p["ref"])
+                kind = ("" if not p["exception"] else "shown, defeating the rule: " if p["holds"]
+                        else "not shown (an exception): ")
+                console.print(f"     {ok} {kind}{escape(what)} [dim]({p['standard'].replace('_', ' ')}; "
+                              f"for {p['support']['pro']:.2f}, against {p['support']['con']:.2f})[/]")
+        for q in c["consequences"]:
+            console.print(f"   consequence: {escape(q['label'])} [dim]({escape(q['source'])})[/]")
+    console.print()
+    if d["flips"]:
+        console.print("[bold]What would change the answer[/] (each finding not yet settled, set one way):")
+        for f in d["flips"]:
+            verb = "were established" if f["to"] == "established" else "were shown not to hold"
+            changes = "; ".join(f"{labels[x['conclusion']]} would become "
+                                f"{'established' if x['to'] else 'not established'}" for x in f["changes"])
+            console.print(f" • If it {verb}: {escape(flabels[f['finding']])}\n   then {escape(changes)}.")
+    for diff in d.get("compared_with_all_evidence", []):
+        moved = ", ".join(f"{m['finding']} {m['as_of']['pro']:.2f}→{m['now']['pro']:.2f}" for m in diff["findings_moved"])
+        console.print(f"[yellow]On all the evidence[/] {escape(labels[diff['conclusion']])} is "
+                      f"{'established' if diff['now'] else 'not established'}; by {d['as_of']} it was "
+                      f"{'established' if diff['as_of'] else 'not'} (support that moved: {moved or 'none'}).")
+    if d["left_out"]:
+        console.print(f"[dim]Left out as not yet published: {d['left_out']}[/]")
+    console.print(f"[dim]Rulebook sha256 {d['rulebook_sha256']}[/]")

@@ -97,6 +97,7 @@ class Store:
             self.engine = sa.create_engine(url, connect_args=connect_args or {})
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
             raise StoreError(f"cannot use database URL {url!r}: {exc}") from None
+        self.signer = None  # a ledger.keys.Signer: imports then sign the ledger's new tree head
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
 
@@ -144,14 +145,20 @@ class Store:
 
     # import
 
-    def import_case(self, case: Case) -> ImportReport:
-        """Import a case in one transaction: all of it, or (on any error) nothing."""
+    def import_case(self, case: Case, actor: str | None = None) -> ImportReport:
+        """Import a case in one transaction: all of it, or (on any error) nothing. Each added
+        or updated record gets a custody log entry in that same transaction."""
+        from ..ledger import log  # the ledger sits beside the store and uses its tables
+
         report = ImportReport()
         try:
             with self.engine.begin() as conn:
                 if conn.dialect.name == "postgresql":
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
-                _Importer(conn, report, datetime.now(timezone.utc)).run(case)
+                log.lock(conn)  # first, so that concurrent writers queue for the log's seq
+                importer = _Importer(conn, report, datetime.now(timezone.utc))
+                importer.run(case)
+                log.append(conn, importer.changes, actor, self.signer)
         except sa.exc.SQLAlchemyError as exc:
             raise self._fail("import failed; nothing was changed", exc) from exc
         return report
@@ -277,6 +284,7 @@ class _Importer:
 
     def __init__(self, conn: sa.Connection, report: ImportReport, now: datetime):
         self.conn, self.report, self.now = conn, report, now
+        self.changes: list = []  # ledger.log.Change for each record added or updated
 
     def run(self, case: Case) -> None:
         self._meta(case.case)
@@ -300,6 +308,7 @@ class _Importer:
         if row is None:
             self.conn.execute(t.case_meta.insert().values(id=meta.id, data=data))
             self.report.case = "added"
+            self._log("case", meta.id, None, data)
         elif row.id != meta.id:
             raise StoreError(f"this database holds case '{row.id}'; it cannot also hold case "
                              f"'{meta.id}' (one workspace holds one case): use another workspace")
@@ -307,10 +316,16 @@ class _Importer:
             self._revision(meta.id, "case", row.data)
             self.conn.execute(t.case_meta.update().where(t.case_meta.c.id == meta.id).values(data=data))
             self.report.case = "updated"
+            self._log("case", meta.id, row.data, data)
 
     def _stored(self) -> dict[str, dict[str, sa.Row]]:
         return {name: {row.id: row for row in self.conn.execute(sa.select(table.c.id, table.c.ord, table.c.data))}
                 for name, table in t.RECORD_TABLES.items()}
+
+    def _log(self, collection: str, record_id: str, prev: dict | None, new: dict) -> None:
+        from ..ledger.log import Change
+
+        self.changes.append(Change("import", collection, record_id, prev, new))
 
     def _revision(self, record_id: str, collection: str, data: dict) -> None:
         self.conn.execute(t.revisions.insert().values(record_id=record_id, collection=collection,
@@ -341,6 +356,7 @@ class _Importer:
                 fresh.append(rec.id)
                 self.report.updated[name] += 1
             self.report.changed_ids.append(rec.id)
+            self._log(name, rec.id, None if old is None else old.data, data)
             docs += search_mod.documents(name, rec)
             if isinstance(rec, Claim):
                 links += [{"claim_id": rec.id, "incident_id": i} for i in dict.fromkeys(rec.incidents)]

@@ -125,3 +125,35 @@ search_docs = sa.Table(
     sa.Column("folded", sa.Text, nullable=False),
     sa.Index("ix_search_docs_record_id", "record_id"),
 )
+
+# The evidence ledger (migration 0002; code in whopushed/ledger/). Append-only: rows are
+# inserted, never updated or deleted. Text columns rather than JSON or timestamps, so that
+# verify can read and name a damaged row instead of failing to decode it.
+ledger_entries = sa.Table(
+    "ledger_entries", metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),  # 1, 2, ... = leaf index + 1
+    sa.Column("at", sa.String(40), nullable=False),  # UTC, ISO 8601
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", Key(32), nullable=False),
+    sa.Column("collection", Key(32)),
+    sa.Column("record_id", Key()),
+    sa.Column("why", sa.Text),
+    sa.Column("prev", sa.Text),  # canonical JSON of the previous value, or NULL
+    sa.Column("new", sa.Text),  # canonical JSON of the new value, or NULL
+    sa.Column("entry", sa.LargeBinary, nullable=False),  # the canonical bytes the leaf hashes
+    sa.Column("leaf_hash", sa.String(64), nullable=False),
+    sa.Index("ix_ledger_entries_record_id", "record_id"),
+)
+
+tree_heads = sa.Table(
+    "tree_heads", metadata,
+    sa.Column("size", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("root", sa.String(64), nullable=False),
+    sa.Column("signed_at", sa.String(40), nullable=False),
+    sa.Column("key_id", sa.String(64), nullable=False),
+    sa.Column("public_key", sa.Text, nullable=False),  # base64 of the raw Ed25519 key
+    sa.Column("signature", sa.Text, nullable=False),  # base64
+    sa.Column("frontier", sa.Text, nullable=False),  # the compact range at `size`, to extend the tree cheaply
+    sa.Column("timestamp_status", sa.String(16), nullable=False),  # none, queued, stamped
+    sa.Column("timestamp_token", sa.LargeBinary),  # an RFC 3161 token, once stamped
+)
