@@ -222,3 +222,9 @@ def test_attribute_with_an_edited_rule_file_changes_the_ratings(loaded, tmp_path
     path.write_text("rules:\n- id: x\n  cells: {same: Q}\n")
     broken = cli("attribute", "INC-01", "--rules", path, db=loaded, ok=False)
     assert broken.exit_code == 2 and "rules[0]" in broken.stderr
+
+
+def test_show_a_statement_gives_its_classified_stances(loaded):
+    shown = cli_json("show", "ST-05", db=loaded)
+    assert shown["collection"] == "statements"
+    assert "admits_launches" in shown["stances"] and shown["stance_source"] == "rule"

@@ -24,11 +24,15 @@ def rulebook(path: Path | None = None):
     return parse_rulebook(load_yaml("rulebook.yaml", path), name=str(path or "rulebook.yaml"))
 
 
-def stances_for(case: Case, path: Path | None = None) -> dict[str, tuple[str, ...]]:
-    """Each statement's stances: by the stance rules, or the case file's override."""
+def classifications(case: Case, path: Path | None = None) -> dict[str, Any]:
+    """Each statement's Classification: by the stance rules, or the case file's override."""
     from .reason.stances import classify_case
 
-    return {sid: tuple(c.stances) for sid, c in classify_case(case, load_yaml("stances.yaml", path)).items()}
+    return classify_case(case, load_yaml("stances.yaml", path))
+
+
+def stances_for(case: Case, path: Path | None = None) -> dict[str, tuple[str, ...]]:
+    return {sid: tuple(c.stances) for sid, c in classifications(case, path).items()}
 
 
 def lookup_for(case: Case):

@@ -212,7 +212,12 @@ def show(record_id: str = typer.Argument(..., metavar="ID", help="Any record id:
             _fail(f"no record with id '{record_id}'; try 'whopushed search {record_id}'", 1)
         collection, rec = found
         claims = store.claims(incident=rec.id) if collection == "incidents" else None
-        data = record_json(collection, rec, Lookup(store.get), claims)
+        classification = None
+        if collection == "statements":
+            from .analyses import classifications
+
+            classification = classifications(store.export_case()).get(rec.id)
+        data = record_json(collection, rec, Lookup(store.get), claims, classification)
     finally:
         store.close()
     if as_json:

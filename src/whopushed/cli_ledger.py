@@ -132,9 +132,11 @@ def _key_arg(text: str) -> str:
 
 
 def verify(as_json: bool = JSON_OPT) -> None:
-    """Rehash every blob, recompute the log's Merkle tree, check every signed head and
-    every record against its last logged value. Exit 0 only when everything holds; else
-    exit 1, naming each broken capture, blob, entry, head or record."""
+    """Check the evidence and the ledger: exit 0 only when everything holds.
+
+    Rehashes every blob, recomputes the log's Merkle tree, checks every signed head and
+    every record against its last logged value; exits 1 naming each broken capture, blob,
+    entry, head or record."""
     from .ledger.verify import verify as run
 
     ctx = _context(write=False)
@@ -167,9 +169,11 @@ def capture(paths: list[Path] = typer.Argument(..., metavar="PATH...", help="Fil
             source: Optional[str] = typer.Option(None, "--source", metavar="ID",
                                                  help="The source (publisher) of these files (default: src-unknown, graded F)."),
             as_json: bool = JSON_OPT) -> None:
-    """Preserve files: store their bytes by SHA-256, type them from their bytes, extract a
-    working copy of their text (PDF, HTML), and record a preserved capture with its custody
-    entry. Rerunning is safe: bytes captured before are found, not captured twice."""
+    """Preserve files as captures, each with its custody entry.
+
+    Stores their bytes by SHA-256, types them from their bytes, extracts a working copy of
+    their text (PDF, HTML). Rerunning is safe: bytes captured before are found, not
+    captured twice."""
     from rich.progress import Progress
 
     from .ledger.capture import capture_file, walk

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from itertools import combinations
 from typing import Any, Iterable, Mapping, Sequence
 
-from ..model import Actor, Stance, Statement
+from ..model import Actor, Case, Stance, Statement
 
 STANCES: tuple[str, ...] = tuple(s.value for s in Stance)
 RELATIONS = ("organ", "other")
@@ -110,9 +110,10 @@ class StanceRules:
         if not isinstance(fragments, Mapping) or not all(isinstance(v, str) for v in fragments.values()):
             raise StanceRuleError(f"{name}: fragments: expected a mapping of NAME: pattern")
         fragments = {str(k): v for k, v in fragments.items()}
-        for key in fragments:
+        for key, text in fragments.items():
             if not re.fullmatch(r"[A-Z][A-Z0-9_]*", key) or key in ("STATE", "OTHER"):
                 raise StanceRuleError(f"{name}: fragments.{key}: a fragment name is upper case and not STATE or OTHER")
+            _patterns(text, f"{name}: fragments.{key}", "pattern", fragments, True)
         rules, seen = [], set()
         for i, raw in enumerate(data["rules"]):
             where = f"{name}: rules[{i}]" + (f" ({raw.get('id')})" if isinstance(raw, Mapping) and raw.get("id") else "")
@@ -267,7 +268,7 @@ def classify(statements: Iterable[Statement], actors: Mapping[str, Actor], terri
     return found
 
 
-def classify_case(case, rules_data: StanceRules | Mapping[str, Any] | None = None) -> dict[str, Classification]:
+def classify_case(case: Case, rules_data: StanceRules | Mapping[str, Any] | None = None) -> dict[str, Classification]:
     """Every statement of a case classified. `rules_data` is the parsed rule file, which the
     caller reads (`rulefiles.load_yaml("stances.yaml")`): reason/ does no I/O."""
     if rules_data is None:

@@ -56,7 +56,7 @@ def summarise(case: Case, stances: dict | None = None, stance_rules=None) -> dic
                                               "first": st.made.value, "last": st.made.value})
         row["statements"] += 1
         got = stances.get(st.id)
-        row["stances"].update(got.stances if got and got.stances else ("unclassified",))
+        row["stances"].update(got.stances if got and got.stances else ("none",))
         row["first"] = min(row["first"], st.made.value)
         row["last"] = max(row["last"], st.made.value)
 
