@@ -136,7 +136,7 @@ class Store:
             with self.engine.begin() as conn:
                 if conn.dialect.name == "postgresql":
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
-                command.upgrade(alembic_config(connection=conn), "head")
+                command.upgrade(alembic_config(connection=conn), "heads")  # each capability adds its own branch of migrations
         except CommandError as exc:
             raise StoreError(f"cannot migrate {self.url}: {exc} (was it written by a newer "
                              "whopushed?)") from exc
