@@ -1,30 +1,14 @@
 """`whopushed determine` on the Belarus case, end to end on SQLite and PostgreSQL."""
 
-import json
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from whopushed.cli import app
+from clihelp import BELARUS, cli as run, cli_json as run_json
 
-ROOT = Path(__file__).parents[1]
-BELARUS = ROOT / "cases" / "belarus"
+
 FIVE = {"party_to_conflict", "aggression_art3f", "aid_or_assistance_art16", "occupation", "state_responsibility"}
-runner = CliRunner()
-
-
-def run(*args, db, ok=True):
-    result = runner.invoke(app, [str(a) for a in args], env={"WHOPUSHED_DB": db}, catch_exceptions=False)
-    if ok:
-        assert result.exit_code == 0, result.output
-    return result
-
-
-def run_json(*args, db):
-    return json.loads(run(*args, "--json", db=db).stdout)
 
 
 @pytest.fixture

@@ -1,30 +1,13 @@
 """`whopushed statements` with stances and `--contradictions`, on SQLite and PostgreSQL."""
 
-import json
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from whopushed.cli import app
+from clihelp import BELARUS, cli, cli_json
+
 from whopushed.rulefiles import load_yaml
-
-ROOT = Path(__file__).parents[1]
-BELARUS = ROOT / "cases" / "belarus"
-runner = CliRunner()
-
-
-def cli(*args, db, ok=True):
-    result = runner.invoke(app, [str(a) for a in args], env={"WHOPUSHED_DB": db}, catch_exceptions=False)
-    if ok:
-        assert result.exit_code == 0, result.output
-    return result
-
-
-def cli_json(*args, db):
-    return json.loads(cli(*args, "--json", db=db).stdout)
 
 
 @pytest.fixture

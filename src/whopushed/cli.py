@@ -15,7 +15,7 @@ from . import __version__
 from .ingest.casefile import read_case, write_case
 from .ingest.errors import InputError
 from .model import When
-from .workspace import WorkspaceError, find_workspace, init_workspace, resolve_db
+from .workspace import WorkspaceError, init_workspace, resolve_db
 
 app = typer.Typer(
     help="Who launched a strike from one state's territory against another: preserved "

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..model import Actor, Capture, Claim, ClaimKind, Hypothesis, Incident, Source
+from ..model.actors import organ_of, state_of
 from .ach import AchResult, Matrix, Row, parse_credibility, score
 from .rules import RuleSet, WeaponLexicon
 
@@ -65,19 +66,7 @@ class Context:
     _readings: dict = field(default_factory=dict, repr=False)
 
     def speaks_for(self, actor_id: str | None) -> str | None:
-        """The state whose organ the actor is: a state, or an agency, force or unit, or
-        anyone placed within one (part_of). A national speaking for themselves (an
-        opposition leader, a journalist) speaks for no state."""
-        seen = set()
-        while actor_id and actor_id not in seen:
-            seen.add(actor_id)
-            actor = self.actors.get(actor_id)
-            if actor is None:
-                return None
-            if actor.kind.value in ("state", "agency", "force", "unit") and actor.state:
-                return actor.state
-            actor_id = actor.part_of
-        return None
+        return organ_of(self.actors, actor_id)
 
     def reading(self, claim: Claim) -> tuple[Any, Any]:
         """(rule, cells) for a claim, or (None, why it is not weighed). Claims that agree on
@@ -114,16 +103,7 @@ class Context:
                            for s in hyp_states)
 
     def state_of(self, actor_id: str | None) -> str | None:
-        seen = set()
-        while actor_id and actor_id not in seen:
-            seen.add(actor_id)
-            actor = self.actors.get(actor_id)
-            if actor is None:
-                return None
-            if actor.state:
-                return actor.state
-            actor_id = actor.part_of
-        return None
+        return state_of(self.actors, actor_id)
 
 
 _credibility_of_grade = lru_cache(maxsize=64)(parse_credibility)

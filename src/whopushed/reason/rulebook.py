@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from .carneades import CAES, STANDARDS, Argument, CycleError, Premise, Thresholds, meets

@@ -14,11 +14,11 @@ from itertools import combinations
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..model import Actor, Case, Stance, Statement
+from ..model.actors import organ_of
 
 STANCES: tuple[str, ...] = tuple(s.value for s in Stance)
 RELATIONS = ("organ", "other")
 SPEAKERS = ("organ", "other", "any")
-ORGAN_KINDS = {"state", "agency", "force", "unit"}
 RULE_FIELDS = {"id", "description", "stance", "speaker", "match", "and", "unless"}
 PAIR_FIELDS = {"id", "stances", "speaker", "why"}
 _PLACEHOLDER = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
@@ -229,17 +229,7 @@ def relation(speaker: str, actors: Mapping[str, Actor], territorial_state: str) 
     """`organ` when the speaker is, or is placed within (part_of), a state, agency, force or
     unit of the territorial state; else `other`. The first such actor up the chain decides:
     a Belarusian national speaking for themselves, or for another state, is `other`."""
-    seen: set[str] = set()
-    rid: str | None = speaker
-    while rid and rid not in seen:
-        seen.add(rid)
-        actor = actors.get(rid)
-        if actor is None:
-            return "other"
-        if actor.kind.value in ORGAN_KINDS and actor.state:
-            return "organ" if actor.state == territorial_state.upper() else "other"
-        rid = actor.part_of
-    return "other"
+    return "organ" if organ_of(actors, speaker) == territorial_state.upper() else "other"
 
 
 def _ordered(stances: Iterable[str]) -> tuple[str, ...]:
