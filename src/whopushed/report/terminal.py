@@ -19,15 +19,28 @@ def _sources(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _plain(value: Any) -> str:
+    """A JSON value as a person reads it: names, not Python reprs."""
+    if isinstance(value, dict):
+        if "value" in value:  # a time
+            return str(value["value"]) + (f" ({value['stated']})" if value.get("stated") else "") + \
+                (f", {value['precision']}" if value.get("precision") else "")
+        if "name" in value:  # an actor or a place
+            extra = value.get("precision") or value.get("state") or ""
+            return f"{value['name']}" + (f" ({extra})" if extra else "")
+        return ", ".join(f"{k} {v}" for k, v in value.items() if v not in (None, "", [], {}))
+    if isinstance(value, list):
+        return "; ".join(_plain(v) for v in value)
+    return str(value)
+
+
 def print_record(console: Console, data: dict[str, Any]) -> None:
     skip = {"sources", "claims", "collection", "id"}
     body = []
     for key, value in data.items():
         if key in skip or value in (None, [], {}, False):
             continue
-        if isinstance(value, dict):
-            value = value.get("value") or value.get("name") or value
-        body.append(f"[bold]{key}[/]: {escape(str(value))}")
+        body.append(f"[bold]{key.replace('_', ' ')}[/]: {escape(_plain(value))}")
     for claim in data.get("claims") or []:
         if isinstance(claim, dict):
             body.append(f"\n[bold]claim {escape(claim['id'])}[/] ({claim['kind']}, {claim['polarity']}) by "
