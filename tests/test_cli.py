@@ -171,6 +171,11 @@ def test_demo_writes_an_overview_with_every_incident_and_escaped_text(tmp_path):
     for inc in read_case(BELARUS).incidents:
         assert f'id="{inc.id}"' in page
     assert "What is contested" in page and data["summary"]["contested"]
+    # the demo preserves the case files themselves and publishes the signed head
+    assert len(data["preserved"]) == len(list(BELARUS.glob("*.yaml")))
+    assert data["ledger"]["root"] and data["ledger"]["root"] in page and data["ledger"]["covers_all"]
+    verified = runner.invoke(app, ["verify", "--json"], env={"WHOPUSHED_WORKSPACE": str(tmp_path / "out" / "workspace")})
+    assert verified.exit_code == 0, verified.output
 
 
 def test_attribute_all_gives_every_incident_a_posterior_and_every_cell_its_claims(loaded):

@@ -148,3 +148,26 @@ def test_a_database_without_a_workspace_is_explained_for_commands_that_sign(tmp_
     assert "--db names a database, not a workspace" in " ".join(out.split())
     assert "whopushed --db URL init DIR" in " ".join(out.split())
     assert js("verify", db=db)["ok"]  # read-only checks still run, with a note
+
+
+def test_import_case_signs_a_head_covering_what_it_imported(ws):
+    cli("import", "case", BELARUS, ws=ws)
+    report = js("verify", ws=ws)  # verify signs nothing: the head is the import's
+    assert report["ok"] and report["checked"]["heads"] == 1
+    assert not [w for w in report["warnings"] if "not yet covered" in w["message"]]
+    assert not any(js("import", "case", BELARUS, ws=ws)["added"].values())  # nothing new: no new head either
+    assert js("verify", ws=ws)["checked"]["heads"] == 1
+
+
+def test_ledger_summary_gives_the_signed_head_for_the_overview_page(ws, tmp_path):
+    from whopushed.ledger.summary import ledger_summary
+
+    cli("import", "case", BELARUS, ws=ws)
+    js("capture", _html(tmp_path / "a.html", "later"), ws=ws)
+    summary = ledger_summary(ws)
+    head = js("ledger", "head", ws=ws)
+    assert {k: summary[k] for k in ("size", "root", "signature", "public_key", "signed_at")} == \
+        {k: head[k] for k in ("size", "root", "signature", "public_key", "signed_at")}
+    assert summary["head"] == head and summary["covers_all"] and summary["entries"] == head["size"]
+    assert summary["captures"]["preserved"] == 1 and summary["captures"]["citation_only"] > 0
+    assert summary["timestamp"] == "queued"

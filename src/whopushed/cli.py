@@ -37,6 +37,14 @@ from .cli_ledger import claim_app, ledger_app, register as register_ledger  # no
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(claim_app, name="claim")
 register_ledger(app)  # verify, capture
+from .cli_web import register as register_web  # noqa: E402  (serve; export dossier|geojson|csv|timemap)
+
+register_web(app, export_app)
+from .cli_sanctions import sanctions_app  # noqa: E402  (the sanctions commands)
+app.add_typer(sanctions_app, name="sanctions")
+from .cli_corpus import register as register_corpus  # noqa: E402  (import csv/telegram, detect)
+
+register_corpus(app, import_app)
 app.add_typer(import_app, name="import")
 app.add_typer(case_app, name="case")
 app.add_typer(export_app, name="export")
@@ -144,6 +152,9 @@ def import_case(path: Path = typer.Argument(..., help="A case folder (cases/bela
         sys.stderr.write(exc.render() + "\n")
         _fail(f"{len(exc.issues)} problem(s) in {path}; nothing was imported.", 1)
     store = _open_store()
+    from .cli_ledger import workspace_signer
+
+    store.signer = workspace_signer()  # with a workspace key, the import signs a head covering it
     try:
         with err.status(f"Importing {path}…"):
             report = store.import_case(case)

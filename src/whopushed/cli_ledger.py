@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .ledger import log
@@ -131,17 +132,35 @@ def _key_arg(text: str) -> str:
 # verify
 
 
-def verify(as_json: bool = JSON_OPT) -> None:
+TSA_ROOTS_OPT = typer.Option(None, "--tsa-roots", metavar="PEM",
+                             help="Root certificates of the timestamp authority (default: .whopushed/tsa-roots.pem if there).")
+
+
+def _tsa_roots(ctx: _Ctx, given: Optional[Path]) -> list | None:
+    from .ledger.timestamps import ROOTS_FILE, TimestampError, load_roots
+
+    path = given or (ctx.workspace.state_dir / ROOTS_FILE if ctx.workspace is not None else None)
+    if path is None or (given is None and not path.is_file()):
+        return None
+    try:
+        return load_roots(path)
+    except TimestampError as exc:
+        ctx.close()
+        _fail(str(exc))
+
+
+def verify(tsa_roots: Optional[Path] = TSA_ROOTS_OPT, as_json: bool = JSON_OPT) -> None:
     """Check the evidence and the ledger: exit 0 only when everything holds.
 
-    Rehashes every blob, recomputes the log's Merkle tree, checks every signed head and
-    every record against its last logged value; exits 1 naming each broken capture, blob,
-    entry, head or record."""
+    Rehashes every blob, recomputes the log's Merkle tree, checks every signed head (and
+    its trusted timestamp, if it has one) and every record against its last logged value;
+    exits 1 naming each broken capture, blob, entry, head or record."""
     from .ledger.verify import verify as run
 
     ctx = _context(write=False)
     try:
-        report = run(ctx.store.engine, ctx.blobs, ctx.signer.public_key if ctx.signer else None)
+        roots = _tsa_roots(ctx, tsa_roots)
+        report = run(ctx.store.engine, ctx.blobs, ctx.signer.public_key if ctx.signer else None, roots)
     finally:
         ctx.close()
     if as_json:
@@ -165,28 +184,45 @@ def verify(as_json: bool = JSON_OPT) -> None:
 # capture
 
 
-def capture(paths: list[Path] = typer.Argument(..., metavar="PATH...", help="Files or folders to preserve."),
+def capture(targets: list[str] = typer.Argument(..., metavar="PATH|URL...",
+                                               help="Files or folders to preserve, or http(s) URLs to fetch."),
             source: Optional[str] = typer.Option(None, "--source", metavar="ID",
                                                  help="The source (publisher) of these files (default: src-unknown, graded F)."),
+            allow_private: bool = typer.Option(False, "--allow-private",
+                                               help="Also fetch URLs on loopback, private, link-local and other non-public addresses."),
+            max_bytes: int = typer.Option(50_000_000, "--max-bytes", min=1, metavar="N",
+                                          help="Refuse a URL whose response (any hop) is larger than this."),
+            timeout: float = typer.Option(30.0, "--timeout", min=0.1, metavar="SECONDS",
+                                          help="Refuse a URL not fetched completely within this time (redirects included)."),
             as_json: bool = JSON_OPT) -> None:
-    """Preserve files as captures, each with its custody entry.
+    """Preserve files and web pages as captures, each with its custody entry.
 
-    Stores their bytes by SHA-256, types them from their bytes, extracts a working copy of
-    their text (PDF, HTML). Rerunning is safe: bytes captured before are found, not
-    captured twice."""
+    Files: stores their bytes by SHA-256, types them from their bytes, extracts a working
+    copy of their text (PDF, HTML). Rerunning is safe: bytes captured before are found,
+    not captured twice.
+
+    URLs (http:// or https://): fetches the page, following at most 5 redirects, into a
+    WARC packaged as a WACZ, with the response headers and TLS certificate. Addresses that
+    are not public (loopback, private, link-local, ...) are refused at every hop unless
+    --allow-private is given."""
     from rich.progress import Progress
 
     from .ledger.capture import capture_file, walk
+    from .ledger.fetch import FetchError
+    from .ledger.urlguard import Guard, GuardError
+    from .ledger.webcapture import capture_url, is_url
 
-    files = walk(paths)
+    urls = [x for x in targets if is_url(x)]
+    files = walk([Path(x) for x in targets if not is_url(x)])
     missing = [p for p in files if not p.is_file()]
     if missing:
         _fail("no such file: " + ", ".join(map(str, missing)))
     ctx = _context(write=True)
+    guard = Guard(allow_private=allow_private)
     results, failures = [], []
     try:
-        with Progress(console=err, transient=True, disable=as_json or len(files) < 2) as progress:
-            task = progress.add_task("Capturing", total=len(files))
+        with Progress(console=err, transient=True, disable=as_json or len(files) + len(urls) < 2) as progress:
+            task = progress.add_task("Capturing", total=len(files) + len(urls))
             for p in files:
                 try:
                     results.append(capture_file(ctx.store.engine, ctx.blobs, p, source=source, actor=None,
@@ -196,6 +232,18 @@ def capture(paths: list[Path] = typer.Argument(..., metavar="PATH...", help="Fil
                         _fail(str(exc))
                     failures.append(f"{p}: {exc}")
                 progress.advance(task)
+            for u in urls:
+                try:
+                    results.append(capture_url(ctx.store.engine, ctx.blobs, u, source=source, actor=None,
+                                               signer=ctx.signer, guard=guard, max_bytes=max_bytes,
+                                               timeout=timeout))
+                except (GuardError, FetchError) as exc:
+                    failures.append(str(exc))
+                except (OSError, log.LedgerError) as exc:
+                    if isinstance(exc, log.LedgerError) and "--source" in str(exc):
+                        _fail(str(exc))
+                    failures.append(f"{u}: {exc}")
+                progress.advance(task)
     finally:
         ctx.close()
     if as_json:
@@ -203,13 +251,13 @@ def capture(paths: list[Path] = typer.Argument(..., metavar="PATH...", help="Fil
     else:
         table = Table(title=f"{sum(r.created for r in results)} captured, "
                             f"{sum(not r.created for r in results)} already held")
-        for col in ("id", "file", "media type", "size", "sha256"):
+        for col in ("id", "file or URL", "media type", "size", "sha256"):
             table.add_column(col, overflow="fold")
         for r in results:
             table.add_row(r.id, r.path, r.media_type, str(r.size), r.sha256)
         out.print(table)
     for f in failures:
-        err.print(f"[bold red]error:[/] {f}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(f)}", highlight=False, soft_wrap=True)
     if failures:
         raise typer.Exit(1)
 
@@ -247,6 +295,86 @@ def _signed_latest(ctx: _Ctx) -> log.TreeHead:
     if th is None:
         _fail("no signed tree head yet: the log is empty, or no workspace key is here to sign one", 1)
     return th
+
+
+@ledger_app.command("timestamp")
+def timestamp(tsa: Optional[str] = typer.Option(None, "--tsa", metavar="URL", envvar="WHOPUSHED_TSA",
+                                                help="The RFC 3161 timestamp authority to ask (or $WHOPUSHED_TSA)."),
+              tsa_roots: Optional[Path] = TSA_ROOTS_OPT,
+              timeout: float = typer.Option(10.0, "--timeout", min=0.1, metavar="SECONDS", help="Per request."),
+              limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Ask for at most this many heads (the newest)."),
+              retry_failed: bool = typer.Option(False, "--retry-failed", help="Ask again for heads whose timestamp failed."),
+              as_json: bool = JSON_OPT) -> None:
+    """Ask a timestamp authority (RFC 3161) to timestamp the signed heads that wait for one.
+
+    Every signed head is queued for a timestamp; this sends the queue, newest first. When
+    the TSA cannot be reached, the heads stay queued for a later run (exit 3): nothing
+    else waits on it. Without --tsa it lists what is queued."""
+    import sqlalchemy as sa
+
+    from .ledger import timestamps as ts
+    from .store import tables as t
+
+    ctx = _context(write=False)
+    try:
+        roots = _tsa_roots(ctx, tsa_roots)
+        if ctx.signer is not None:  # the log as it stands gets its head, and so its place in the queue
+            with log.write_transaction(ctx.store.engine) as conn:
+                log.sign_head(conn, ctx.signer)
+        outcomes = []
+        if tsa:
+            try:
+                outcomes = ts.stamp_pending(ctx.store.engine, tsa, roots=roots, timeout=timeout, limit=limit,
+                                            retry_failed=retry_failed)
+            except ts.TimestampError as exc:
+                _fail(str(exc))
+        with ctx.store.engine.connect() as conn:
+            h = t.tree_heads
+            counts = dict(conn.execute(sa.select(h.c.timestamp_status, sa.func.count())
+                                       .group_by(h.c.timestamp_status)).all())
+    finally:
+        ctx.close()
+    counts = {k: counts.get(k, 0) for k in ts.STATES}
+    if as_json:
+        _emit({"tsa": tsa, "outcomes": [o.to_json() for o in outcomes], "heads": counts})
+    else:
+        for o in outcomes:
+            style = {"stamped": "green", "failed": "bold red"}.get(o.status, "yellow")
+            out.print(f"[{style}]{o.status}[/] head {o.size}: {escape(o.message)}", highlight=False, soft_wrap=True)
+        out.print(", ".join(f"{n} {k}" for k, n in counts.items()) + " head(s)", highlight=False)
+        if not tsa and counts["queued"]:
+            err.print("[yellow]note[/]: pass --tsa URL (or set WHOPUSHED_TSA) to ask a timestamp authority")
+    if any(o.status == "queued" for o in outcomes):
+        raise typer.Exit(3)  # nothing broke, but the TSA was not reached: try again later
+
+
+@ledger_app.command("token")
+def token(size: Optional[int] = typer.Argument(None, metavar="[SIZE]", help="The head's size (default: the latest stamped head)."),
+          out_file: Path = typer.Option(..., "--out", metavar="FILE", help="Where to write the token (DER)."),
+          as_json: bool = JSON_OPT) -> None:
+    """Write a head's RFC 3161 timestamp token (the TSA's TimeStampResp, DER), to publish
+    beside the head: 'openssl ts -verify -digest HEX -in FILE -CAfile ROOTS' checks it."""
+    import sqlalchemy as sa
+
+    from .store import tables as t
+
+    ctx = _context(write=False)
+    try:
+        with ctx.store.engine.connect() as conn:
+            h = t.tree_heads
+            query = sa.select(h.c.size, h.c.timestamp_token).where(h.c.timestamp_status == "stamped")
+            query = query.where(h.c.size == size) if size is not None else query.order_by(h.c.size.desc()).limit(1)
+            row = conn.execute(query).first()
+    finally:
+        ctx.close()
+    if row is None or row.timestamp_token is None:
+        _fail("no stamped head" + (f" of size {size}" if size is not None else "") +
+              " ('whopushed ledger timestamp --tsa URL' asks for timestamps)", 1)
+    out_file.write_bytes(bytes(row.timestamp_token))
+    if as_json:
+        _emit({"size": row.size, "file": str(out_file), "bytes": len(row.timestamp_token)})
+    else:
+        out.print(f"wrote the timestamp token of head {row.size} to {out_file}", highlight=False)
 
 
 @ledger_app.command("prove")
@@ -464,6 +592,25 @@ def claim_retract(claim_id: str = typer.Argument(..., metavar="ID"),
     from .ledger.records import retract_claim
 
     _claim_run(retract_claim, claim_id, why, None, as_json=as_json, verb="retracted by", new_id=new_id)
+
+
+def workspace_signer() -> Any:
+    """The workspace's signer for commands outside this module (the case import), or None
+    when there is no workspace or no usable key (a note says why the key cannot be used)."""
+    from . import cli
+    from .workspace import WorkspaceError, find_workspace
+
+    try:
+        ws = find_workspace(cli._state.get("workspace"))
+    except WorkspaceError:
+        return None
+    if ws is None or not (ws.state_dir / "ledger-key.pem").exists():
+        return None
+    try:
+        return load_signer(ws.state_dir)
+    except SigningKeyError as exc:
+        err.print(f"[yellow]note[/]: no tree head signed: {escape(str(exc))}", highlight=False)
+        return None
 
 
 def register(app: typer.Typer) -> None:

@@ -14,6 +14,8 @@ from .report.overview import render_overview
 from .report.summary import summarise
 from .analyses import attribute_case, determine_case
 from .report.terminal import print_assessments, print_determination
+from .ledger.keys import load_signer
+from .ledger.summary import ledger_summary
 from .workspace import init_workspace
 
 BUNDLED = Path("cases") / "belarus"
@@ -25,6 +27,22 @@ def bundled_case() -> Path:
         if (base / BUNDLED).is_dir():
             return base / BUNDLED
     raise FileNotFoundError("the bundled case cases/belarus was not found; pass --case PATH")
+
+
+CASE_SOURCE = "src-whopushed"
+
+
+def preserve_case_files(store, ws, case_path: Path, signer) -> list[str]:
+    """Preserve the case files themselves (blobs, custody entries): what the demo can keep
+    offline. The case's web sources stay citation-only: nothing is fetched."""
+    from .ledger.blobs import FileBlobStore
+    from .ledger.capture import capture_file
+
+    files = sorted(case_path.glob("*.yaml")) if case_path.is_dir() else [case_path]
+    source = CASE_SOURCE if store.get(CASE_SOURCE) else None
+    blobs = FileBlobStore(ws.state_dir / "blobs")
+    return [capture_file(store.engine, blobs, f, source=source, actor="whopushed demo", signer=signer).id
+            for f in files]
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -41,25 +59,33 @@ def run_demo(out_dir: Path, case_path: Path | None, console: Console, as_json: b
     ws, _ = init_workspace(out_dir / "workspace")
     case = read_case(case_path)
     store = Store.open(ws.db_url)
+    signer = load_signer(ws.state_dir)
+    store.signer = signer  # the import signs a tree head over what it logged
     try:
         report = store.import_case(case)
+        preserved = preserve_case_files(store, ws, case_path, signer)
         stored = store.export_case()
     finally:
         store.close()
     summary = summarise(stored)
     attributions = attribute_case(stored)
     determination = determine_case(stored)
+    ledger = ledger_summary(ws)
     index = out_dir / "index.html"
-    _write_atomic(index, render_overview(stored, attributions, determination))
+    _write_atomic(index, render_overview(stored, attributions, determination, ledger))
     result = {"workspace": str(ws.root), "database": ws.db_url, "overview": str(index),
               "import": {"added": report.added, "unchanged": report.unchanged, "updated": report.updated},
-              "summary": summary, "attribution": attributions, "determination": determination}
+              "summary": summary, "attribution": attributions, "determination": determination,
+              "ledger": {k: v for k, v in ledger.items() if k != "head"}, "preserved": preserved}
     if as_json:
         console.file.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     else:
         print_summary(console, summary)
         print_assessments(console, attributions)
         print_determination(console, determination)
+        console.print(f"\nLedger: {ledger['entries']} entries; signed tree head size {ledger['size']}, root "
+                      f"{ledger['root']}, key {ledger['key_id']}. The case files are preserved as "
+                      f"{len(preserved)} captures; `whopushed verify` checks them all.")
         console.print(f"\nWorkspace: [bold]{ws.root}[/]   Overview: [bold]{index}[/]")
         console.print(f"Explore:   [bold]WHOPUSHED_WORKSPACE={ws.root} whopushed incidents --launched-from "
                       f"{summary['case']['territorial_state']}[/]")

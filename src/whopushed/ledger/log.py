@@ -281,7 +281,8 @@ def frontier_text(rng: merkle.CompactRange) -> str:
 
 def sign_head(conn: sa.Connection, signer: Signer) -> TreeHead | None:
     """Sign a head over the whole log as it stands in this transaction (None for an empty
-    log; the existing head when one covers it already)."""
+    log; the existing head when one covers it already). The new head is queued for a
+    trusted timestamp (timestamps.py), which never holds up the signing."""
     lock(conn)
     n = size(conn)
     if n == 0:
@@ -305,7 +306,7 @@ def sign_head(conn: sa.Connection, signer: Signer) -> TreeHead | None:
                     signer.sign(head_message(n, root, signed_at, signer.key_id)))
     conn.execute(t.tree_heads.insert().values(
         size=n, root=root, signed_at=signed_at, key_id=signer.key_id, public_key=signer.public_key,
-        signature=head.signature, frontier=frontier_text(rng), timestamp_status="none", timestamp_token=None))
+        signature=head.signature, frontier=frontier_text(rng), timestamp_status="queued", timestamp_token=None))
     return head
 
 

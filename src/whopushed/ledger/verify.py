@@ -18,7 +18,7 @@ from ..store import tables as t
 from . import log, merkle
 from .blobs import BlobError, BlobStore, hash_blob
 
-TIMESTAMP_STATES = ("none", "queued", "stamped")
+TIMESTAMP_STATES = ("none", "queued", "stamped", "failed")
 
 
 @dataclass(frozen=True)
@@ -52,14 +52,16 @@ class Report:
                 "problems": [vars(p) for p in self.problems], "warnings": [vars(w) for w in self.warnings]}
 
 
-def verify(engine: sa.Engine, blobs: BlobStore | None, public_key: str | None = None) -> Report:
+def verify(engine: sa.Engine, blobs: BlobStore | None, public_key: str | None = None,
+           tsa_roots: list | None = None) -> Report:
     """`public_key`: the workspace's (base64); every head must be signed by it. Without it,
-    each head is checked against the key it names, and a warning says so."""
+    each head is checked against the key it names, and a warning says so. `tsa_roots`: the
+    root certificates of trusted timestamp authorities, to check timestamp signatures by."""
     report = Report()
     with engine.connect() as conn:
         damaged = _blobs(report, blobs)
         latest = _entries(conn, report, blobs, damaged)
-        _heads(conn, report, public_key)
+        _heads(conn, report, public_key, tsa_roots)
         _captures(conn, report, blobs, damaged, latest)
         _records(conn, report, latest)
     return report
@@ -145,11 +147,13 @@ def _derived(report: Report, name: str, new: dict, blobs: BlobStore | None, dama
                                                       "is missing"))
 
 
-def _heads(conn, report: Report, public_key: str | None) -> None:
+def _heads(conn, report: Report, public_key: str | None, tsa_roots: list | None = None) -> None:
     if public_key is None:
         report.warnings.append(Problem("head", "*", "no workspace key to check against: each head was "
                                                     "checked with the key it names"))
     last = 0
+    waiting: list[int] = []
+    unanchored: list[int] = []
     for row in conn.execute(sa.select(t.tree_heads).order_by(t.tree_heads.c.size)):
         report.checked["heads"] += 1
         name = str(row.size)
@@ -169,11 +173,46 @@ def _heads(conn, report: Report, public_key: str | None) -> None:
             report.problems.append(Problem("head", name, f"signature: {why}"))
         if row.timestamp_status not in TIMESTAMP_STATES:
             report.problems.append(Problem("head", name, f"unknown timestamp status {row.timestamp_status!r}"))
+        elif row.timestamp_status == "stamped":
+            if _timestamp(report, name, head, row.timestamp_token, tsa_roots):
+                unanchored.append(row.size)
+        elif row.timestamp_token is not None:
+            report.problems.append(Problem("head", name, f"holds a timestamp token but its status is "
+                                                         f"{row.timestamp_status!r}"))
+        elif row.timestamp_status == "queued":
+            waiting.append(row.size)
+    if waiting:
+        report.warnings.append(Problem("head", _sizes(waiting), "waiting for a trusted timestamp "
+                                                                "('whopushed ledger timestamp --tsa URL' asks for one)"))
+    if unanchored:
+        report.warnings.append(Problem("head", _sizes(unanchored), "timestamped for this head, but the TSA's "
+                                       "signature was not checked: no TSA root certificates (.whopushed/tsa-roots.pem "
+                                       "or --tsa-roots)"))
     if report.size > last:
         first = last + 1
         report.warnings.append(Problem("entry", f"{first}-{report.size}" if first < report.size else str(first),
                                        "not yet covered by a signed tree head ('whopushed ledger head' signs "
                                        "one)"))
+
+
+def _sizes(sizes: list[int]) -> str:
+    return str(sizes[0]) if len(sizes) == 1 else f"{len(sizes)} heads, sizes {min(sizes)}-{max(sizes)}"
+
+
+def _timestamp(report: Report, name: str, head: log.TreeHead, token: bytes | None, roots: list | None) -> bool:
+    """Check a stamped head's token; True when it holds but its signature could not be
+    checked (no roots)."""
+    from .timestamps import TimestampError, check_token
+
+    if token is None:
+        report.problems.append(Problem("head", name, "its timestamp status is 'stamped' but it holds no token"))
+        return False
+    try:
+        stamp = check_token(bytes(token), head, roots)
+    except TimestampError as exc:
+        report.problems.append(Problem("head", name, f"timestamp: {exc}"))
+        return False
+    return not stamp.anchored
 
 
 def _captures(conn, report: Report, blobs: BlobStore | None, damaged: dict[str, str],

@@ -99,9 +99,20 @@ class Capture(Record):
     collector: str | None = None
     method: str | None = None
     repost_of: RecordId | None = None  # a forward or repost of another capture: the same origin
+    # what fetching a URL found (whopushed capture URL); media_type is then that of the
+    # preserved bytes, application/wacz, and page_media_type the page's own
+    final_url: str | None = None  # where the redirects ended
+    http_status: int | None = Field(default=None, ge=100, le=599)
+    page_media_type: str | None = None
+    fetch_record_sha256: str | None = None  # blob: each hop's address, status, headers, TLS certificate
+    tls_certificate_sha256: str | None = None  # fingerprint of the server's certificate (DER), https only
 
     @model_validator(mode="after")
     def _preserved_or_cited(self) -> "Capture":
+        for name in ("fetch_record_sha256", "tls_certificate_sha256"):
+            value = getattr(self, name)
+            if value is not None and not _SHA256.match(value):
+                raise ValueError(f"{name} must be 64 lowercase hex digits")
         if self.sha256 is not None:
             if not _SHA256.match(self.sha256):
                 raise ValueError("sha256 must be 64 lowercase hex digits")

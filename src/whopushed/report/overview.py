@@ -27,7 +27,7 @@ _env.filters["safe_url"] = _safe_url
 
 
 def overview_context(case: Case, attributions: list[dict] | None = None,
-                     determination: dict | None = None) -> dict[str, Any]:
+                     determination: dict | None = None, ledger: dict | None = None) -> dict[str, Any]:
     index = case.by_id()
     look = Lookup(lambda rid: ("", index[rid]) if rid in index else None)
     claims_by_incident: dict[str, list] = defaultdict(list)
@@ -45,8 +45,10 @@ def overview_context(case: Case, attributions: list[dict] | None = None,
         "sanctions": [sanctions_json(m, look) for m in case.sanctions],
         "attributions": {a["incident"]: a for a in attributions or []},
         "determination": determination,
+        "ledger": ledger,
     }
 
 
-def render_overview(case: Case, attributions: list[dict] | None = None, determination: dict | None = None) -> str:
-    return _env.get_template("overview.html").render(**overview_context(case, attributions, determination))
+def render_overview(case: Case, attributions: list[dict] | None = None, determination: dict | None = None,
+                    ledger: dict | None = None) -> str:
+    return _env.get_template("overview.html").render(**overview_context(case, attributions, determination, ledger))

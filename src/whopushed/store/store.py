@@ -23,6 +23,7 @@ from . import tables as t
 from .migrate import alembic_config
 from .search import SearchHit
 
+PLACEHOLDER_CASE_ID = "unnamed-workspace"  # the case meta of a workspace that only holds datasets
 _PG_LOCK = 0x77686F70  # "whop": serialises migrations and imports on one PostgreSQL database
 
 
@@ -308,6 +309,13 @@ class _Importer:
         if row is None:
             self.conn.execute(t.case_meta.insert().values(id=meta.id, data=data))
             self.report.case = "added"
+            self._log("case", meta.id, None, data)
+        elif row.id != meta.id and row.id == PLACEHOLDER_CASE_ID:
+            # a placeholder that 'import csv' made in an empty workspace: the real case replaces it
+            self._revision(row.id, "case", row.data)
+            self.conn.execute(t.case_meta.update().where(t.case_meta.c.id == row.id).values(id=meta.id, data=data))
+            self.report.case = "updated"
+            self._log("case", row.id, row.data, None)  # the log shows the placeholder ending here
             self._log("case", meta.id, None, data)
         elif row.id != meta.id:
             raise StoreError(f"this database holds case '{row.id}'; it cannot also hold case "

@@ -157,3 +157,49 @@ tree_heads = sa.Table(
     sa.Column("timestamp_status", sa.String(16), nullable=False),  # none, queued, stamped
     sa.Column("timestamp_token", sa.LargeBinary),  # an RFC 3161 token, once stamped
 )
+
+# Sanctions lists (migration 0003_sanctions; code in whopushed/sanctions/). A target is keyed by
+# its source and the source's own id; one missing from a later import of its source is marked
+# delisted, never deleted. Each import is logged with the file's SHA-256 and its summary.
+sanctions_sources = sa.Table(
+    "sanctions_sources", metadata,
+    sa.Column("id", Key(64), primary_key=True),  # us-ofac-sdn, opensanctions, ...
+    sa.Column("format", Key(32), nullable=False),
+    sa.Column("jurisdiction", Key(8)),  # None where each programme says whose it is
+    sa.Column("title", sa.Text, nullable=False),
+)
+
+sanctions_imports = sa.Table(
+    "sanctions_imports", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", Key(64), sa.ForeignKey("sanctions_sources.id"), nullable=False),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("summary", sa.JSON, nullable=False),
+    sa.Index("ix_sanctions_imports_source", "source"),
+)
+
+sanctions_targets = sa.Table(
+    "sanctions_targets", metadata,
+    sa.Column("source", Key(64), sa.ForeignKey("sanctions_sources.id"), primary_key=True),
+    sa.Column("source_id", Key(), primary_key=True),
+    sa.Column("type", Key(16), nullable=False),  # person, company, vessel, aircraft, other
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("countries", sa.JSON, nullable=False),  # ISO 3166 codes
+    sa.Column("sector", sa.Text),
+    sa.Column("listed", sa.Date),  # where the source gives a listing date
+    sa.Column("digest", sa.String(64), nullable=False),  # of the fields above: unchanged rows are not rewritten
+    sa.Column("delisted_at", UTCDateTime),
+)
+
+sanctions_target_programmes = sa.Table(
+    "sanctions_target_programmes", metadata,
+    sa.Column("source", Key(64), primary_key=True),
+    sa.Column("source_id", Key(), primary_key=True),
+    sa.Column("programme", Key(200), primary_key=True),  # as the source writes it
+    sa.Column("listed", sa.Date),  # when listed under this programme, where the source says
+    sa.ForeignKeyConstraint(["source", "source_id"],
+                            ["sanctions_targets.source", "sanctions_targets.source_id"], ondelete="CASCADE"),
+    sa.Index("ix_sanctions_target_programmes_programme", "programme"),
+)

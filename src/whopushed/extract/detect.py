@@ -1,0 +1,484 @@
+"""The rule-based launch-report detector (ru, uk, be, en). Pure: text and the post's time
+in, a Detection out, every field with the span of text it came from.
+
+What it implements is docs/conventions.md: a launch report reports a specific event in which
+weapons were fired; the launch territory is where they were fired from, as the text states
+it ("from the territory of Belarus", "со стороны Беларуси", "з боку Білорусі"), by de jure
+borders; who fired is not where ("Russia launched 40 drones" states no territory); a drone
+flying INTO a state is a crossing, never a launch from it; "not from Belarus" states no
+territory; "presumably" keeps the territory and marks it hedged. The words are data
+(extract/data/rules.yaml), the places and weapons too (gazetteer.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from .gazetteer import Gazetteer, Match, Token, tokens
+from .langid import detect_language
+
+LOCAL = ZoneInfo("Europe/Kyiv")  # the channels' clock, for "at 04:30" and "tonight"
+_TIME = re.compile(r"\b([01]?\d|2[0-3])[:.]([0-5]\d)\b")
+_RANGE = re.compile(r"^(\d{1,4})\s*[-–—]\s*(\d{1,4})$")
+
+
+@dataclass(frozen=True)
+class Span:
+    field: str
+    start: int
+    end: int
+    text: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"field": self.field, "start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass
+class Detection:
+    language: str | None
+    is_launch_report: bool
+    launch_territory: str | None
+    launch_territories: list[str]
+    places: list[dict[str, Any]]
+    weapons: list[dict[str, Any]]
+    count: int | None
+    count_max: int | None
+    time: str | None
+    hedged: bool
+    negated: list[str]  # territories the text says the launch was NOT from
+    crossings: list[str]  # territories drones flew into
+    direction: str | None
+    reasons: list[str]
+    spans: list[Span] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"language": self.language, "is_launch_report": self.is_launch_report,
+                "launch_territory": self.launch_territory, "launch_territories": self.launch_territories,
+                "places": self.places, "weapons": self.weapons, "count": self.count, "count_max": self.count_max,
+                "time": self.time, "hedged": self.hedged, "negated_territories": self.negated,
+                "crossings": self.crossings, "direction": self.direction, "reasons": self.reasons,
+                "spans": [s.as_json() for s in self.spans]}
+
+
+class _Words:
+    """A list of word beginnings, matched against lowercased tokens."""
+
+    def __init__(self, items):
+        self.items = tuple(sorted({str(x).lower() for x in items or ()}, key=len, reverse=True))
+
+    def __call__(self, low: str) -> bool:
+        return low.startswith(self.items) if self.items else False
+
+
+@dataclass
+class Rules:
+    launch: _Words
+    launch_exact: frozenset[str]
+    launch_phrases: tuple[tuple[str, ...], ...]
+    cues: dict[str, _Words]
+    from_markers: frozenset[str]
+    weak_markers: frozenset[str]
+    from_fillers: frozenset[str]
+    territory_words: _Words
+    instrumental: tuple[str, ...]
+    into_markers: frozenset[str]
+    into_fillers: frozenset[str]
+    moves: _Words
+    negators: frozenset[str]
+    hedges: frozenset[str]
+    directions: dict[str, str]  # word -> direction
+    air: _Words
+    sea: _Words
+    numbers: dict[str, int]
+    up_to: frozenset[str]
+    days: dict[str, str]  # word -> today/yesterday/night
+    months: list[tuple[str, int]]
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def load(cls) -> "Rules":
+        d = yaml.safe_load(resources.files("whopushed.extract").joinpath("data", "rules.yaml").read_text("utf-8"))
+        low = lambda xs: frozenset(str(x).lower() for x in xs)  # noqa: E731
+        values = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                  "nine": 9, "ten": 10, "twelve": 12, "twenty": 20}
+        return cls(
+            launch=_Words(d["launch"]["words"]), launch_exact=low(d["launch"]["exact"]),
+            launch_phrases=tuple(tuple(str(w).lower() for w in p) for p in d["launch"]["phrases"]),
+            cues={k: _Words(d[k]) for k in ("alert", "threat", "takeoff", "exercise", "deployment", "denial",
+                                            "statistics")},
+            from_markers=low(d["from"]["markers"]), weak_markers=low(d["from"]["weak_markers"]),
+            from_fillers=low(d["from"]["fillers"]), territory_words=_Words(d["from"]["territory_words"]),
+            instrumental=tuple(sorted(d["from"]["instrumental_endings"], key=len, reverse=True)),
+            into_markers=low(d["into"]["markers"]), into_fillers=low(d["into"]["fillers"]),
+            moves=_Words(d["into"]["moves"]), negators=low(d["negators"]), hedges=low(d["hedges"]),
+            directions={str(w).lower(): k for k, ws in d["directions"].items() for w in ws},
+            air=_Words(d["air_platforms"]), sea=_Words(d["sea_platforms"]),
+            numbers={str(w).lower(): values[k] for k, ws in d["numbers"].items() for w in ws},
+            up_to=low(d["up_to"]),
+            days={str(w).lower(): k for k, ws in d["days"].items() for w in ws},
+            months=sorted(((str(p).lower(), int(m)) for m, ps in d["months"].items() for p in ps),
+                          key=lambda x: -len(x[0])),
+        )
+
+
+def _sentence_bounds(text: str) -> list[tuple[int, int]]:
+    bounds, start = [], 0
+    for m in re.finditer(r"[.!?\n]+", text):
+        bounds.append((start, m.end()))
+        start = m.end()
+    bounds.append((start, len(text)))
+    return bounds
+
+
+class Detector:
+    def __init__(self, rules: Rules | None = None, gazetteer: Gazetteer | None = None):
+        self.r = rules or Rules.load()
+        self.g = gazetteer or Gazetteer.load()
+
+    # -- matching helpers ------------------------------------------------------------
+
+    def _places(self, toks: list[Token]) -> list[Match]:
+        out, i = [], 0
+        while i < len(toks):
+            t = toks[i]
+            found = [m for m in self.g.places.find(toks, i) if self._place_ok(m, toks)]
+            if found:
+                out.append(found[0])
+                i = found[0].last + 1
+            else:
+                i += 1
+        return out
+
+    def _place_ok(self, m: Match, toks: list[Token]) -> bool:
+        e, t = m.entry, toks[m.first]
+        if e.kind == "adjective":
+            return m.first + 1 < len(toks) and self.r.territory_words(toks[m.first + 1].low)
+        if e.kind in ("country", "sea"):
+            return t.capital or e.kind == "sea" or t.text.isupper()
+        if not t.capital:
+            return False
+        if e.kind == "minor":  # a village of the postal list: only right after "from / in / near"
+            prev = toks[m.first - 1].low if m.first > 0 else ""
+            return prev in self.r.from_markers or prev in self.r.weak_markers or prev in self.r.from_fillers
+        return True
+
+    def _weapons(self, toks: list[Token]) -> list[Match]:
+        out, i = [], 0
+        while i < len(toks):
+            found = self.g.weapons.find(toks, i)
+            if toks[i].low.startswith("ударн"):  # "strike drone" is an adjective, not a strike
+                found = [m for m in found if m.entry.kind != "launch"]
+            if found:
+                out.append(found[0])
+                i = found[0].last + 1
+            else:
+                i += 1
+        return out
+
+    def _negated_before(self, toks: list[Token], i: int, reach: int = 2) -> bool:
+        return any(toks[j].low in self.r.negators or toks[j].low.endswith("n't")
+                   for j in range(max(0, i - reach), i))
+
+    def _launch_cues(self, toks: list[Token]) -> list[tuple[int, bool]]:
+        """(token index, negated) of each word saying that something was fired."""
+        found = []
+        for i, t in enumerate(toks):
+            hit = (t.low in self.r.launch_exact or self.r.launch(t.low)) and not t.low.startswith("ударн")
+            if not hit:
+                for p in self.r.launch_phrases:
+                    if i + len(p) <= len(toks) and all(toks[i + k].low.startswith(p[k]) for k in range(len(p))):
+                        hit = True
+                        break
+            if hit:
+                found.append((i, self._negated_before(toks, i, 3)))
+        return found
+
+    def _source(self, toks: list[Token], m: Match) -> str | None:
+        """'from' when a from-marker governs the place, 'into' for a crossing, else None."""
+        j = m.first - 1
+        fillers = 0
+        saw_filler = False
+        while j >= 0 and fillers < 4:
+            low = toks[j].low
+            if low in self.r.from_markers:
+                return "from"
+            if low in self.r.weak_markers:
+                if saw_filler or m.entry.kind in ("adjective",):
+                    return "from"
+                # bare "з Білорусі" is from; "з Білоруссю" is with
+                return None if toks[m.first].low.endswith(self.r.instrumental) else "from"
+            if low in self.r.into_markers and not saw_filler:
+                return "into" if self._moving(toks, m) else None
+            if low in self.r.into_fillers and j > 0 and toks[j - 1].low in self.r.into_markers:
+                return "into" if self._moving(toks, m) or low not in self.r.from_fillers else None
+            if low in self.r.from_fillers or self.r.territory_words(low):
+                saw_filler = True
+                fillers += 1
+                j -= 1
+                continue
+            return None
+        return None
+
+    def _moving(self, toks: list[Token], m: Match) -> bool:
+        """A verb of movement in the same stretch: 'flew into Belarus', 'залетел в Беларусь'."""
+        lo, hi = max(0, m.first - 8), min(len(toks), m.last + 4)
+        return any(self.r.moves(toks[k].low) for k in range(lo, hi))
+
+    def _count(self, toks: list[Token], weapon_matches: list[Match]) -> tuple[int | None, int | None, Span | None]:
+        for wm in weapon_matches:
+            j = wm.first - 1
+            hops = 0
+            while j >= 0 and hops < 3:
+                t = toks[j]
+                n = self._number(t.text, t.low)
+                if n is not None:
+                    lo, hi = n
+                    k = j - 1
+                    if hi is None and k >= 0 and toks[k].low in self.r.up_to:
+                        return None, lo, Span("count", toks[k].start, t.end, "")
+                    # "2-3" arrives as two number tokens split by a dash
+                    if hi is None and k >= 0 and self._number(toks[k].text, toks[k].low) is not None:
+                        first = self._number(toks[k].text, toks[k].low)[0]
+                        if first < lo:
+                            return first, lo, Span("count", toks[k].start, t.end, "")
+                    return lo, hi, Span("count", t.start, t.end, "")
+                if t.low in self.r.from_fillers or t.low in self.r.negators:
+                    break
+                hops += 1  # an adjective between: "40 ударних БпЛА", "12 attack drones"
+                j -= 1
+        return None, None, None
+
+    def _number(self, text: str, low: str) -> tuple[int, int | None] | None:
+        m = _RANGE.match(text)
+        if m:
+            a, b = int(m.group(1)), int(m.group(2))
+            return (a, b) if a <= b else None
+        digits = re.match(r"^(\d{1,4})(?:[xх×])?$", low)
+        if digits:
+            return int(digits.group(1)), None
+        if low in self.r.numbers:
+            return self.r.numbers[low], None
+        return None
+
+    def _time(self, text: str, toks: list[Token], posted: datetime | None) -> tuple[str | None, Span | None]:
+        if posted is None:
+            return None, None
+        local = posted.astimezone(LOCAL)
+        day = local.date()
+        day_span = None
+        night = False
+        for t in toks:
+            kind = self.r.days.get(t.low)
+            if kind == "yesterday":
+                day, day_span = local.date() - timedelta(days=1), t
+            elif kind == "today" and day_span is None:
+                day_span = t
+            elif kind == "night" and day_span is None:
+                night, day_span = True, t
+        # an explicit date: "24 лютого", "24 February"
+        for i, t in enumerate(toks[:-1]):
+            if t.low.isdigit() and 1 <= int(t.low) <= 31:
+                nxt = toks[i + 1].low
+                month = next((m for p, m in self.r.months if nxt.startswith(p)), None)
+                if month:
+                    year = local.year
+                    year_tok = toks[i + 2] if i + 2 < len(toks) and re.fullmatch(r"(19|20)\d\d", toks[i + 2].low) else None
+                    if year_tok:
+                        year = int(year_tok.low)
+                    try:
+                        d = datetime(year, month, int(t.low)).date()
+                    except ValueError:
+                        continue
+                    if d > local.date() and not year_tok:
+                        d = d.replace(year=year - 1)
+                    day = d
+                    day_span = Token(t.start, (year_tok or toks[i + 1]).end, "", "", "")
+                    night = False
+                    break
+        tm = _TIME.search(text)
+        if tm:
+            hh, mm = int(tm.group(1)), int(tm.group(2))
+            dt = datetime(day.year, day.month, day.day, hh, mm, tzinfo=LOCAL)
+            if day == local.date() and dt > local + timedelta(minutes=5) and day_span is None:
+                dt -= timedelta(days=1)  # "at 23:40" posted at 00:10: the evening before
+            off = dt.utcoffset()
+            mins = int(off.total_seconds() // 60)
+            value = f"{dt:%Y-%m-%dT%H:%M}{'+' if mins >= 0 else '-'}{abs(mins) // 60:02d}:{abs(mins) % 60:02d}"
+            start = day_span.start if day_span and day_span.start < tm.start() else tm.start()
+            return value, Span("time", start, tm.end(), text[start:tm.end()])
+        if night:
+            start = datetime.combine(local.date() - timedelta(days=1), datetime.min.time()).replace(hour=18)
+            s = f"{start:%Y-%m-%d}T18:00{_off(start)}"
+            e = f"{local:%Y-%m-%dT%H:%M}{_off(local)}"
+            return f"{s}/{e}", Span("time", day_span.start, day_span.end, text[day_span.start:day_span.end])
+        if day_span is not None:
+            return day.isoformat(), Span("time", day_span.start, day_span.end, text[day_span.start:day_span.end])
+        return None, None
+
+    # -- the detector ----------------------------------------------------------------
+
+    def detect(self, text: str, posted: datetime | None = None, language: str | None = None) -> Detection:
+        r = self.r
+        toks = tokens(text)
+        lang = language or (detect_language(text) if text.strip() else None)
+        spans: list[Span] = []
+        reasons: list[str] = []
+        place_matches = self._places(toks)
+        weapon_matches = self._weapons(toks)
+        # tokens a weapon took are not places ("Искандер" is no village)
+        weapon_tokens = {k for m in weapon_matches for k in range(m.first, m.last + 1)}
+        place_matches = [m for m in place_matches if m.first not in weapon_tokens]
+
+        def span(fieldname: str, m: Match) -> Span:
+            s, e = toks[m.first].start, toks[m.last].end
+            return Span(fieldname, s, e, text[s:e])
+
+        places, territories, negated, crossings = [], [], [], []
+        from_spans = []
+        for m in place_matches:
+            src = self._source(toks, m)
+            sp = span("place", m)
+            spans.append(sp)
+            places.append({"name": m.entry.name, "country": m.entry.country, "kind": m.entry.kind,
+                           "lat": m.entry.lat, "lon": m.entry.lon, "role": src or "mentioned",
+                           "span": [sp.start, sp.end], "text": sp.text})
+            if src == "from":
+                marker_at = m.first - 1
+                while marker_at > 0 and toks[marker_at].low not in r.from_markers | r.weak_markers:
+                    marker_at -= 1
+                if self._negated_before(toks, marker_at, 2) or self._negated_before(toks, m.first, 1):
+                    negated.append(m.entry.country)
+                    places[-1]["role"] = "not from"
+                    spans.append(Span("negation", toks[max(0, marker_at - 2)].start, sp.end,
+                                      text[toks[max(0, marker_at - 2)].start:sp.end]))
+                    continue
+                if m.entry.country and m.entry.country not in territories:
+                    territories.append(m.entry.country)
+                from_spans.append(Span("launch_territory", toks[marker_at].start, sp.end,
+                                       text[toks[marker_at].start:sp.end]))
+            elif src == "into" and m.entry.country:
+                crossings.append(m.entry.country)
+                places[-1]["role"] = "into"
+                spans.append(Span("crossing", sp.start, sp.end, sp.text))
+        # a place joined by "and" to a from-place shares its "from": "из Брянской области и Беларуси"
+        for a, b in zip(place_matches, place_matches[1:]):
+            pa = next(p for p in places if p["span"][0] == toks[a.first].start)
+            pb = next(p for p in places if p["span"][0] == toks[b.first].start)
+            if pa["role"] == "from" and pb["role"] == "mentioned" and b.first - a.last == 2 \
+                    and toks[a.last + 1].low in ("и", "і", "та", "й", "and", "ды", "or", "или", "або", "ці"):
+                pb["role"] = "from"
+                if b.entry.country and b.entry.country not in territories:
+                    territories.append(b.entry.country)
+                from_spans.append(Span("launch_territory", toks[b.first].start, toks[b.last].end,
+                                       text[toks[b.first].start:toks[b.last].end]))
+        spans += from_spans
+        weapons = []
+        for m in weapon_matches:
+            sp = span("weapon", m)
+            spans.append(sp)
+            weapons.append({"name": m.entry.name, "kind": m.entry.kind, "span": [sp.start, sp.end], "text": sp.text})
+        # directions: "с севера", "з півночі", "from the north" name no territory
+        direction = None
+        for i, t in enumerate(toks):
+            if t.low in r.directions and i > 0 and (toks[i - 1].low in r.from_markers | r.weak_markers
+                                                   or (toks[i - 1].low == "the" and i > 1 and toks[i - 2].low == "from")
+                                                   or toks[i - 1].low in ("північного", "південного", "напрямку")):
+                direction = r.directions[t.low]
+                spans.append(Span("direction", toks[i - 1].start, t.end, text[toks[i - 1].start:t.end]))
+                break
+        cues = self._launch_cues(toks)
+        launch_ok = [i for i, neg in cues if not neg]
+        launch_neg = [i for i, neg in cues if neg]
+        for i in launch_ok:
+            spans.append(Span("launch", toks[i].start, toks[i].end, toks[i].text))
+        for i in launch_neg:
+            spans.append(Span("negation", toks[max(0, i - 2)].start, toks[i].end, text[toks[max(0, i - 2)].start:toks[i].end]))
+        other = {k: [t for t in toks if w(t.low)] for k, w in r.cues.items()}
+        for k, ts in other.items():
+            for t in ts[:1]:
+                spans.append(Span(k, t.start, t.end, t.text))
+        hedges = [t for t in toks if t.low in r.hedges]
+        for t in hedges[:1]:
+            spans.append(Span("hedge", t.start, t.end, t.text))
+        has_weapon = bool(weapon_matches)
+        # aircraft or ships named as where it came from, and no territory: AIR
+        air = [t for t in toks if r.air(t.low)]
+        # --- the decision ---
+        is_report = False
+        if launch_ok and (has_weapon or territories or air):
+            is_report = True
+            reasons.append("a weapon was fired")
+        elif has_weapon and territories:
+            is_report = True
+            reasons.append("weapons stated to come from a territory")
+        if is_report and other["exercise"]:
+            is_report = False
+            reasons.append("an exercise")
+        if is_report and other["statistics"] and not launch_ok:
+            is_report = False
+            reasons.append("statistics")
+        if not is_report:
+            if launch_neg and not launch_ok:
+                reasons.append("the launch is denied or negated")
+            if other["denial"]:
+                reasons.append("a denial")
+            if crossings and not launch_ok:
+                reasons.append("a crossing into a state, not a launch from it")
+            if other["takeoff"] and not launch_ok:
+                reasons.append("a take-off with no launch reported")
+            if (other["alert"] or other["threat"]) and not launch_ok:
+                reasons.append("an alert or a threat")
+            if other["deployment"]:
+                reasons.append("a deployment")
+            if not reasons:
+                reasons.append("no launch reported" if not launch_ok else "no weapon or place with the launch")
+        territory = territories[0] if territories else None
+        if is_report and territory is None and air and not direction:
+            # "from aircraft" with no territory: AIR
+            for i, t in enumerate(toks):
+                if r.air(t.low) and i > 0 and (toks[i - 1].low in r.from_markers | r.weak_markers
+                                               or toks[i - 1].low in r.from_fillers):
+                    territory = "AIR"
+                    spans.append(Span("launch_territory", toks[i - 1].start, t.end, text[toks[i - 1].start:t.end]))
+                    break
+        count, count_max, count_span = self._count(toks, weapon_matches)
+        if count_span is not None:
+            spans.append(Span("count", count_span.start, count_span.end, text[count_span.start:count_span.end]))
+        time_value, time_span = self._time(text, toks, posted)
+        if time_span is not None:
+            spans.append(time_span)
+        spans.sort(key=lambda s: (s.start, s.end, s.field))
+        return Detection(
+            language=lang, is_launch_report=is_report,
+            launch_territory=territory if is_report else None,
+            launch_territories=(territories or ([territory] if territory else [])) if is_report else [],
+            places=places, weapons=weapons, count=count, count_max=count_max, time=time_value,
+            hedged=bool(hedges), negated=negated, crossings=crossings, direction=direction,
+            reasons=reasons, spans=spans)
+
+
+def _off(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=LOCAL)
+    mins = int(dt.utcoffset().total_seconds() // 60)
+    return f"{'+' if mins >= 0 else '-'}{abs(mins) // 60:02d}:{abs(mins) % 60:02d}"
+
+
+@lru_cache(maxsize=1)
+def default_detector() -> Detector:
+    return Detector()
+
+
+def detect(text: str, posted: datetime | None = None, language: str | None = None) -> Detection:
+    return default_detector().detect(text, posted, language)
+
+
+_ = timezone  # posted times are aware; UTC in, local out

@@ -1,0 +1,170 @@
+"""Places and weapons found in text, in any script and inflection.
+
+Names are matched on folded keys (text/fold.py: Мозырь, Мазыр, Mozyr share one key) less an
+inflectional ending, so Мозыре, Мозыря, Гомелем and Чернігова find their places. The
+tables are data: extract/data/places.yaml (countries, seas, border regions, towns, by
+hand), every place of geonames_postal_BY.txt (GeoNames, CC BY 4.0), and the weapon lexicon
+(reason/rules/weapons.yaml plus extract/data/weapons.yaml).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Iterator
+
+import yaml
+
+from ..text import fold_word, stem
+
+TOKEN = re.compile(r"[^\W_]+(?:[-‑'’ʼ][^\W_]+)*")
+MAX_ENDING = 4  # letters a word may have beyond a name's stem (Гомел|ем, Чернігов|а)
+MIN_STEM = 4  # shorter stems match only the whole word (Лида, not лидер)
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    text: str
+    low: str
+    key: str  # folded
+
+    @property
+    def capital(self) -> bool:
+        return self.text[:1].isupper()
+
+
+def tokens(text: str) -> list[Token]:
+    out = []
+    for m in TOKEN.finditer(text):
+        w = m.group(0)
+        out.append(Token(m.start(), m.end(), w, w.lower(), fold_word(w)))
+    return out
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str  # canonical
+    country: str | None  # launch territory: ISO code or SEA
+    kind: str  # country, adjective, sea, region, locality, minor, weapon, class
+    lat: float | None = None
+    lon: float | None = None
+    rest: tuple[str, ...] = ()  # stems of the following words of a multi-word name
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    first: int  # token index
+    last: int  # token index (inclusive)
+
+
+class Index:
+    """Folded-stem index of names, single and multi-word."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, list[Entry]] = {}
+
+    def add(self, name_as_written: str, entry: Entry) -> None:
+        words = [w for w in TOKEN.findall(name_as_written)]
+        if not words:
+            return
+        keys = [fold_word(w) for w in words]
+        if not all(keys):
+            return
+        first = keys[0]
+        rest = tuple(stem(k) for k in keys[1:])
+        e = Entry(entry.name, entry.country, entry.kind, entry.lat, entry.lon, rest)
+        variants = {first}
+        s = stem(first)
+        if len(s) >= MIN_STEM:
+            variants.add(s)
+        if first.endswith("iu") and len(first) > 5:  # uk -ів / -ов: Чернігів, Чернігова
+            variants.add(first[:-2])
+        for v in variants:
+            bucket = self.by_key.setdefault(v, [])
+            if e not in bucket:
+                bucket.append(e)
+
+    def candidates(self, key: str) -> Iterator[Entry]:
+        """Entries whose key, or stem, begins `key` with at most MAX_ENDING letters left."""
+        if not key:
+            return
+        seen = set()
+        for n in range(len(key), max(len(key) - MAX_ENDING, 1) - 1, -1):
+            for e in self.by_key.get(key[:n], ()):
+                if n < len(key) and n < MIN_STEM:
+                    continue
+                if id(e) not in seen:
+                    seen.add(id(e))
+                    yield e
+
+    def find(self, toks: list[Token], i: int) -> list[Match]:
+        """The entries that start at token i (longest first)."""
+        found = []
+        for e in self.candidates(toks[i].key):
+            j = i
+            ok = True
+            for rs in e.rest:
+                j += 1
+                if j >= len(toks) or not toks[j].key.startswith(rs[: max(len(rs), 1)]):
+                    ok = False
+                    break
+            if ok:
+                found.append(Match(e, i, j))
+        found.sort(key=lambda m: -(m.last - m.first))
+        return found
+
+
+def _data(name: str) -> str:
+    return resources.files("whopushed.extract").joinpath("data", name).read_text(encoding="utf-8")
+
+
+@dataclass
+class Gazetteer:
+    places: Index
+    weapons: Index
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def load(cls) -> "Gazetteer":
+        places = Index()
+        data = yaml.safe_load(_data("places.yaml"))
+        for code, spec in data["countries"].items():
+            for n in spec["names"]:
+                places.add(n, Entry(code, code, "country"))
+            for a in spec.get("adjectives", ()):
+                places.add(a, Entry(code, code, "adjective"))
+        for name, spec in data["seas"].items():
+            for n in spec["names"]:
+                places.add(n, Entry(name, "SEA", "sea"))
+        for p in data["places"]:
+            e = Entry(p["name"], p["country"], p["kind"], p.get("lat"), p.get("lon"))
+            for n in [p["name"], *p["names"]]:
+                places.add(n, e)
+        known = {fold_word(n) for p in data["places"] for n in p["names"]}
+        for row in csv.reader(_data("geonames_postal_BY.txt").splitlines(), delimiter="\t"):
+            if len(row) < 11 or not row[2]:
+                continue
+            if len(TOKEN.findall(row[2])) == 1 and fold_word(row[2]) in known:
+                continue
+            places.add(row[2], Entry(row[2], "BY", "minor", float(row[9]), float(row[10])))
+        weapons = Index()
+        from ..rulefiles import load_yaml
+
+        base = load_yaml("weapons.yaml").get("weapons") or {}
+        extra = yaml.safe_load(_data("weapons.yaml"))
+        for name, aliases in {**base}.items():
+            for a in [name, *(aliases or ())]:
+                weapons.add(str(a), Entry(name, None, "weapon"))
+        for name, aliases in (extra.get("weapons") or {}).items():
+            for a in [name, *(aliases or ())]:
+                weapons.add(str(a), Entry(name, None, "weapon"))
+        for name, aliases in (extra.get("classes") or {}).items():
+            for a in aliases:
+                weapons.add(str(a), Entry(name, None, "class"))
+        return cls(places, weapons)

@@ -1,0 +1,60 @@
+"""Language of a message: ru, uk, be or en.
+
+Letters decide first (fast, and right on most posts): ў is only Belarusian; ї, є, ґ only
+Ukrainian; і with ы or э is Belarusian, і alone Ukrainian; ы, э, ъ without і Russian; mostly
+Latin letters English. A Cyrillic text with none of those letters goes to lingua, restricted
+to the four languages (offline, models in the wheel); without lingua it is taken as Russian.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+LANGUAGES = ("ru", "uk", "be", "en")
+_CYR = re.compile(r"[а-яёіїєґўА-ЯЁІЇЄҐЎ]")
+_LAT = re.compile(r"[a-zA-Z]")
+
+
+@lru_cache(maxsize=1)
+def _lingua():
+    try:
+        from lingua import Language, LanguageDetectorBuilder
+    except ImportError:  # a package without lingua still detects by letters
+        return None
+    langs = {Language.RUSSIAN: "ru", Language.UKRAINIAN: "uk", Language.BELARUSIAN: "be", Language.ENGLISH: "en"}
+    return LanguageDetectorBuilder.from_languages(*langs).build(), langs
+
+
+def by_letters(text: str) -> str | None:
+    """The language the letters settle, or None when only a model can tell."""
+    low = text.lower()
+    cyr = len(_CYR.findall(low))
+    lat = len(_LAT.findall(low))
+    if cyr == 0:
+        return "en" if lat else None
+    if lat > 2 * cyr:
+        return "en"
+    if "ў" in low:
+        return "be"
+    if "ї" in low or "є" in low or "ґ" in low:
+        return "uk"
+    has_i = "і" in low
+    has_ru = "ы" in low or "э" in low or "ъ" in low
+    if has_i:
+        return "be" if has_ru or "и" not in low else "uk"
+    if has_ru or "ё" in low:
+        return "ru"
+    return None
+
+
+def detect_language(text: str) -> str | None:
+    found = by_letters(text)
+    if found is not None or not _CYR.search(text):
+        return found
+    model = _lingua()
+    if model is None:
+        return "ru"
+    detector, langs = model
+    lang = detector.detect_language_of(text)
+    return langs.get(lang, "ru") if lang is not None else "ru"

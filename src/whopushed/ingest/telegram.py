@@ -1,0 +1,433 @@
+"""Telegram Desktop exports (`result.json`), streamed: never loaded whole.
+
+Both layouts are read: one chat (`{"name", "type", "id", "messages": [...]}`) and a full
+account export (`{"chats": {"list": [chat, ...]}, ...}`), so one file may hold many
+channels (schema: ../shared/research/telegram-export-schema.md).
+
+- Times come from `date_unixtime` / `edited_unixtime` (UTC); `date` is the exporter's local
+  time and is used only when the unix time is missing.
+- A message's text is the concatenation of `text_entities` (always a list of
+  `{type, text}`); `text` (a string, or a list of strings and entity objects) is used when
+  `text_entities` is absent. Where both are present and disagree, the disagreement is
+  reported and `text_entities` is used.
+- Identity = channel id + message id + edit time: an edit is a new version, not an
+  overwrite, and reading the same export twice gives the same identities. A second message
+  with the same identity and the same content is a duplicate (counted); with different
+  content it is a conflict, reported with file and position, and the first is kept.
+- Forwards (`forwarded_from`), replies (`reply_to_message_id`) and service messages
+  (`type: service`, with `action`) are kept as they are.
+- Bad input never loses what came before it: a message over MAX_MESSAGE_CHARS, or not an
+  object, is skipped and reported; a truncated or undecodable file ends the stream with an
+  issue naming the last message read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Iterator
+
+import ijson
+
+from .errors import InputIssue
+
+MAX_MESSAGE_CHARS = 1_000_000  # text in one message; Telegram's own limit is 4,096 (captions 1,024)
+
+
+@dataclass(frozen=True)
+class Chat:
+    id: int | None
+    name: str | None
+    type: str | None
+
+
+@dataclass
+class Message:
+    chat: Chat
+    id: int
+    type: str  # message, service, unsupported
+    date: datetime | None  # UTC
+    edited: datetime | None  # UTC
+    text: str
+    raw: dict[str, Any]  # the message object as exported (numbers as int/float)
+    file: str
+    position: str  # where in the file: "messages[12]" or "chats.list[3].messages[12]"
+    disagreement: InputIssue | None = None  # text and text_entities differ
+
+    @property
+    def edit_key(self) -> str:
+        return str(self.raw.get("edited_unixtime") or "")
+
+    @property
+    def identity(self) -> tuple[int | None, int, str]:
+        return (self.chat.id, self.id, self.edit_key)
+
+    @property
+    def forwarded_from(self) -> str | None:
+        return self.raw.get("forwarded_from")
+
+    @property
+    def reply_to(self) -> int | None:
+        return self.raw.get("reply_to_message_id")
+
+    def canonical_bytes(self) -> bytes:
+        """The message as canonical JSON (sorted keys, UTF-8, no spaces), with the channel it
+        came from: the bytes a preserved capture holds."""
+        doc = {"chat": {"id": self.chat.id, "name": self.chat.name, "type": self.chat.type}, "message": self.raw}
+        return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+    @property
+    def url(self) -> str:
+        # the export does not hold the channel's username; t.me/c/ID/MSG opens it for members
+        return f"https://t.me/c/{self.chat.id}/{self.id}" if self.chat.id is not None else f"tg://message/{self.id}"
+
+
+@dataclass
+class ReadReport:
+    file: str
+    read: int = 0  # message objects read
+    messages: int = 0  # yielded (first versions)
+    duplicates: int = 0  # same identity, same content
+    conflicts: list[InputIssue] = field(default_factory=list)  # same identity, other content
+    disagreements: list[InputIssue] = field(default_factory=list)  # text vs text_entities
+    skipped: list[InputIssue] = field(default_factory=list)  # unreadable messages
+    stopped: InputIssue | None = None  # the file ended badly
+
+    def issues(self) -> list[InputIssue]:
+        return [*self.conflicts, *self.disagreements, *self.skipped, *([self.stopped] if self.stopped else [])]
+
+    def as_json(self) -> dict[str, Any]:
+        def rows(issues):
+            return [{"position": i.field, "message": i.message} for i in issues]
+
+        return {"file": self.file, "read": self.read, "messages": self.messages, "duplicates": self.duplicates,
+                "conflicts": rows(self.conflicts), "disagreements": rows(self.disagreements),
+                "skipped": rows(self.skipped),
+                "stopped": None if self.stopped is None else {"position": self.stopped.field,
+                                                              "message": self.stopped.message}}
+
+
+def _plain(value: Any) -> Any:
+    """ijson's Decimals as int or float, recursively."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def text_of(raw: Any) -> str:
+    """`text` in either form, or `text_entities`, as plain text."""
+    if raw is None:
+        return ""
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, list):
+        return "".join(p if isinstance(p, str) else str(p.get("text", "")) if isinstance(p, dict) else ""
+                       for p in raw)
+    return ""
+
+
+def _utc(unix: Any, local: Any) -> datetime | None:
+    try:
+        if unix is not None:
+            return datetime.fromtimestamp(int(unix), tz=timezone.utc)
+    except (TypeError, ValueError, OverflowError, OSError):
+        pass
+    if isinstance(local, str):
+        try:  # no zone in `date`: the exporter's local time, taken as UTC only for lack of better
+            return datetime.fromisoformat(local).replace(tzinfo=timezone.utc)
+        except ValueError:
+            return None
+    return None
+
+
+def _content_digest(raw: dict[str, Any]) -> bytes:
+    body = json.dumps(raw, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return hashlib.blake2b(body, digest_size=12).digest()
+
+
+def _identity_key(ident: tuple) -> bytes:
+    return hashlib.blake2b(repr(ident).encode("utf-8"), digest_size=12).digest()
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _build(events: Iterator[tuple[str, str, Any]]) -> Any:
+    """One JSON value from the event stream that has just started it (start_map consumed by
+    the caller is re-fed here), bounded in text size."""
+    builder = ijson.ObjectBuilder()
+    builder.event("start_map", None)
+    depth, chars = 1, 0
+    for _prefix, event, value in events:
+        if event in ("start_map", "start_array"):
+            depth += 1
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+        elif event in ("string", "map_key"):
+            chars += len(value)
+            if chars > MAX_MESSAGE_CHARS:
+                # drain the rest of this value, then report it
+                while depth > 0:
+                    _p, ev, _v = next(events)
+                    depth += ev in ("start_map", "start_array")
+                    depth -= ev in ("end_map", "end_array")
+                raise _TooLarge(chars)
+        builder.event(event, value)
+        if depth == 0:
+            return builder.value
+    raise ijson.IncompleteJSONError("the file ends inside a message")
+
+
+def read_export(fh: BinaryIO, file: str, report: ReadReport,
+                progress: Callable[[], None] | None = None) -> Iterator[Message]:
+    """Stream the messages of an export: first versions only (see the module's docstring)."""
+    seen: dict[bytes, bytes] = {}  # identity -> content digest (compact: 12 bytes each)
+    first_pos: dict[bytes, str] = {}
+    chats: dict[str, dict[str, Any]] = {}  # chat prefix -> its id/name/type as read so far
+    counters: dict[str, int] = {}  # chat prefix -> messages seen in it
+    chat_index: dict[str, int] = {}
+    last = "the start of the file"  # the last message read whole
+    current = "the start of the file"  # the message being read
+    events = iter(ijson.parse(fh, use_float=False))
+    try:
+        for prefix, event, value in events:
+            if event == "start_map" and prefix.endswith("messages.item"):
+                chat_prefix = prefix[: -len("messages.item")]
+                meta = chats.setdefault(chat_prefix, {})
+                k = counters.get(chat_prefix, 0)
+                counters[chat_prefix] = k + 1
+                where = _position(chat_prefix, chat_index, k)
+                current = where
+                report.read += 1
+                try:
+                    raw = _plain(_build(events))
+                except _TooLarge as exc:
+                    report.skipped.append(InputIssue(file, None, None, where, f"message larger than "
+                                                     f"{MAX_MESSAGE_CHARS:,} characters ({exc.args[0]:,}); skipped"))
+                    last = where
+                    continue
+                last = where
+                msg = _message(raw, meta, file, where, report)
+                if msg is None:
+                    continue
+                key = _identity_key(msg.identity)
+                digest = _content_digest(raw)
+                if key in seen:
+                    if seen[key] == digest:
+                        report.duplicates += 1
+                    else:
+                        report.conflicts.append(InputIssue(
+                            file, None, None, where,
+                            f"message {msg.id} of chat {msg.chat.id} (edit {msg.edit_key or 'none'}) was read "
+                            f"before at {first_pos.get(key, '?')} with other content; this one is not used, "
+                            "the first is kept"))
+                    continue
+                seen[key] = digest
+                if msg.disagreement is not None:  # reported only for the version that is used
+                    report.disagreements.append(msg.disagreement)
+                if len(first_pos) < 1_000_000:
+                    first_pos[key] = where
+                report.messages += 1
+                if progress:
+                    progress()
+                yield msg
+            elif event in ("string", "number") and "messages" not in prefix:
+                # a chat's id/name/type (before its messages, as Telegram writes them)
+                head, _, key = prefix.rpartition(".")
+                if key in ("id", "name", "type") and (head == "" or head.endswith("list.item")):
+                    cp = f"{head}." if head else ""
+                    chats.setdefault(cp, {})[key] = value
+            elif event == "start_map" and prefix.endswith("list.item") and "messages" not in prefix:
+                cp = f"{prefix}."
+                chats[cp] = {}  # a new chat of a full export: its own id, name, count
+                counters[cp] = 0
+                chat_index[cp] = chat_index.get(cp, -1) + 1
+    except ijson.IncompleteJSONError as exc:
+        report.stopped = InputIssue(file, None, None, current, f"the file ends early or is not valid JSON at "
+                                    f"{current} (after {last}: {_short(exc)}); the messages before it are kept")
+    except ijson.JSONError as exc:
+        report.stopped = InputIssue(file, None, None, current, f"not valid JSON at {current} (after {last}: "
+                                    f"{_short(exc)}); the messages before it are kept")
+    except UnicodeDecodeError as exc:
+        report.stopped = InputIssue(file, None, None, current, f"not UTF-8 at {current} (after {last}: "
+                                    f"{exc.reason}); the messages before it are kept")
+
+
+def _short(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:200]
+
+
+def _position(chat_prefix: str, chat_index: dict[str, int], k: int) -> str:
+    if not chat_prefix:
+        return f"messages[{k}]"
+    return f"{chat_prefix[:-len('.item.')]}[{chat_index.get(chat_prefix, 0)}].messages[{k}]"
+
+
+def _message(raw: Any, meta: dict[str, Any], file: str, where: str, report: ReadReport) -> Message | None:
+    if not isinstance(raw, dict):
+        report.skipped.append(InputIssue(file, None, None, where, "not a message object; skipped"))
+        return None
+    mid = raw.get("id")
+    if isinstance(mid, bool) or not isinstance(mid, int):
+        report.skipped.append(InputIssue(file, None, None, where, f"message without an integer id ({mid!r}); skipped"))
+        return None
+    chat_id = meta.get("id")
+    if isinstance(chat_id, Decimal):
+        chat_id = int(chat_id)
+    chat = Chat(id=chat_id, name=meta.get("name"), type=meta.get("type"))
+    has_entities = isinstance(raw.get("text_entities"), list)
+    by_entities = text_of(raw.get("text_entities")) if has_entities else None
+    by_text = text_of(raw.get("text"))
+    text = by_entities if by_entities is not None else by_text
+    disagreement = None
+    if has_entities and "text" in raw and by_text != by_entities:
+        disagreement = InputIssue(
+            file, None, None, where, f"message {mid}: 'text' ({by_text[:60]!r}) and 'text_entities' "
+            f"({by_entities[:60]!r}) disagree; text_entities is used")
+    return Message(chat=chat, id=mid, type=str(raw.get("type", "message")),
+                   date=_utc(raw.get("date_unixtime"), raw.get("date")),
+                   edited=_utc(raw.get("edited_unixtime"), raw.get("edited")) if ("edited" in raw or "edited_unixtime" in raw) else None,
+                   text=text, raw=raw, file=file, position=where, disagreement=disagreement)
+
+
+def read_file(path: str | Path, report: ReadReport | None = None,
+              progress: Callable[[], None] | None = None) -> Iterator[Message]:
+    path = Path(path)
+    report = report if report is not None else ReadReport(str(path))
+    with path.open("rb") as fh:
+        yield from read_export(fh, str(path), report, progress)
+
+
+# ----------------------------------------------------------------------------- importing
+
+
+@dataclass
+class TelegramImport:
+    files: list[ReadReport] = field(default_factory=list)
+    added: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    preserved: bool = False  # blobs written (a workspace) or citation-only captures (--db only)
+    refused: list[InputIssue] = field(default_factory=list)  # captures the store holds with other bytes
+    case: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"case": self.case, "preserved": self.preserved,
+                "captures": {"added": self.added, "unchanged": self.unchanged, "updated": self.updated},
+                "refused": [{"capture": i.field, "message": i.message} for i in self.refused],
+                "files": [f.as_json() for f in self.files]}
+
+
+def capture_id(msg: Message) -> str:
+    chat = msg.chat.id if msg.chat.id is not None else "x"
+    return f"tg-{chat}-{msg.id}" + (f"-e{msg.edit_key}" if msg.edit_key else "")
+
+
+def source_id(chat: Chat) -> str:
+    return f"src-tg-{chat.id if chat.id is not None else 'unknown'}"
+
+
+def _minute(dt: datetime | None) -> str | None:
+    return dt.strftime("%Y-%m-%dT%H:%MZ") if dt else None
+
+
+def to_capture(msg: Message, sha256: str | None, size: int | None):
+    """The capture of one message version: preserved (sha256 of its canonical JSON) or,
+    without a blob store, citation-only by its t.me URL. Everything in it derives from the
+    message alone, so the same message from two exports gives the same record."""
+    from ..model import Capture
+
+    name = msg.chat.name or f"chat {msg.chat.id}"
+    if msg.type == "service":
+        head = f"service message ({msg.raw.get('action', 'unknown action')})"
+    else:
+        head = " ".join(msg.text.split())[:100] or "(no text)"
+    notes = []
+    if msg.forwarded_from or msg.raw.get("forwarded_from_id"):
+        notes.append(f"Forwarded from {msg.forwarded_from or msg.raw.get('forwarded_from_id')}.")
+    if msg.reply_to is not None:
+        notes.append(f"Reply to message {msg.reply_to}.")
+    if msg.edited:
+        notes.append(f"This version was edited at {_minute(msg.edited)}.")
+    return Capture(
+        id=capture_id(msg), source=source_id(msg.chat), url=msg.url, title=f"{name} #{msg.id}: {head}",
+        published=_minute(msg.date), excerpt=msg.text[:2000] or None,
+        sha256=sha256, size=size, media_type="application/json" if sha256 else None,
+        method="whopushed import telegram: the message's canonical JSON from a Telegram Desktop export",
+        notes=" ".join(notes) or None)
+
+
+def import_telegram(store, paths: list[str | Path], blobs=None, batch: int = 2000,
+                    progress: Callable[[], None] | None = None, actor: str | None = None) -> TelegramImport:
+    """Import every message version of the exports as a capture, in batches (one transaction
+    each). With `blobs` (a ledger.blobs store) each capture is preserved: the message's
+    canonical JSON is the blob; without, captures are citation-only by URL."""
+    from ..model import Case, Source
+    from ..store import StoreError
+    from .csvmap import placeholder_meta
+
+    result = TelegramImport(preserved=blobs is not None)
+    meta = store.case_meta() or placeholder_meta(None)
+    result.case = meta.id
+    known_sources: set[str] = set()
+    pending: list[Any] = []
+    new_sources: dict[str, Any] = {}
+
+    def flush() -> None:
+        if not pending:
+            return
+        case = Case(case=meta, sources=list(new_sources.values()), captures=list(pending))
+        try:
+            rep = store.import_case(case, actor=actor)
+            result.added += rep.added["captures"]
+            result.unchanged += rep.unchanged["captures"]
+            result.updated += rep.updated["captures"]
+        except StoreError:
+            # a preserved capture the store holds with other bytes: import one by one, refuse those
+            for cap in pending:
+                try:
+                    rep = store.import_case(Case(case=meta, sources=list(new_sources.values()), captures=[cap]),
+                                            actor=actor)
+                    result.added += rep.added["captures"]
+                    result.unchanged += rep.unchanged["captures"]
+                    result.updated += rep.updated["captures"]
+                except StoreError as exc:
+                    result.refused.append(InputIssue("store", None, None, cap.id, str(exc)))
+        known_sources.update(new_sources)
+        new_sources.clear()
+        pending.clear()
+
+    for path in paths:
+        report = ReadReport(str(path))
+        result.files.append(report)
+        try:
+            stream = read_file(path, report, progress)
+            for msg in stream:
+                sid = source_id(msg.chat)
+                if sid not in known_sources and sid not in new_sources and store.get(sid) is None:
+                    # added once, never re-sent: a grade an analyst gives later is kept
+                    new_sources[sid] = Source(id=sid, name=msg.chat.name or f"Telegram chat {msg.chat.id}",
+                                              kind="other", reliability="F",
+                                              reliability_why="Imported from a Telegram export; not graded yet.")
+                elif sid not in new_sources:
+                    known_sources.add(sid)
+                sha = size = None
+                if blobs is not None:
+                    body = msg.canonical_bytes()
+                    sha, size = blobs.put(body), len(body)
+                pending.append(to_capture(msg, sha, size))
+                if len(pending) >= batch:
+                    flush()
+        except OSError as exc:
+            report.stopped = InputIssue(str(path), None, None, None, f"cannot read: {exc}")
+        flush()
+    return result

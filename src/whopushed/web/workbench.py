@@ -1,0 +1,409 @@
+"""What the pages and the API read: one snapshot of the case with its analyses, rebuilt
+when the ledger grows (every import and claim command appends to it).
+
+The pages and the API call the same methods, so they cannot disagree. In read-only mode
+the snapshot is the public view of the case (report.exports.public_case): withheld
+records are gone before any query, analysis or search result sees them.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+
+from ..analyses import attribution_rules, determine_case
+from ..model import Case, Claim, Incident, Statement, When
+from ..report.exports import attribution_summary, incident_features, public_case
+from ..store import Store
+from ..views import Lookup, assessment_json, incident_json, record_json
+
+_MIN = datetime.min.replace(tzinfo=timezone.utc)
+SORTS = ("when", "id", "kind", "launched_from", "weapons", "most_likely", "posterior", "claims")
+
+
+class QueryError(ValueError):
+    """A query parameter that cannot be read (a malformed date, an unknown sort)."""
+
+
+def _bound(text: str | None, side: str) -> float | None:
+    if not text:
+        return None
+    try:
+        earliest, latest, _ = When(value=text.strip()).bounds()
+    except ValueError as exc:
+        raise QueryError(f"{side}: {exc}") from None
+    at = earliest if side == "since" else latest
+    if at is None:
+        raise QueryError(f"{side}: '{text}' has no year; give a date with a year")
+    return at.timestamp()
+
+
+@dataclass
+class IncidentQuery:
+    """The incident filters of the incidents page, the map, the timeline and /api."""
+
+    since: str | None = None
+    until: str | None = None
+    launched_from: str | None = None
+    weapon: str | None = None
+    kind: str | None = None
+    most_likely: str | None = None  # a hypothesis id, "tie" or "none" (no evidence)
+    min_posterior: float | None = None  # of the most likely hypothesis, 0..1
+    max_posterior: float | None = None
+    include_excluded: bool = False
+    sort: str = "when"
+    order: str = "asc"
+    page: int = 1
+    per_page: int = 50
+
+    def __post_init__(self) -> None:
+        for name in ("since", "until", "launched_from", "weapon", "kind", "most_likely"):
+            value = getattr(self, name)
+            if isinstance(value, str) and not value.strip():
+                setattr(self, name, None)
+        if self.sort not in SORTS:
+            raise QueryError(f"sort: one of {', '.join(SORTS)}")
+        if self.order not in ("asc", "desc"):
+            raise QueryError("order: asc or desc")
+
+    def params(self, **changes: Any) -> dict[str, Any]:
+        """The query as URL parameters (only those set), with `changes` applied."""
+        data = {k: v for k, v in vars(self).items()}
+        data.update(changes)
+        defaults = IncidentQuery.__dataclass_fields__
+        return {k: v for k, v in data.items()
+                if v not in (None, "", False) and v != defaults[k].default}
+
+    @property
+    def needs_attribution(self) -> bool:
+        return (self.most_likely is not None or self.min_posterior is not None or self.max_posterior is not None
+                or self.sort in ("most_likely", "posterior"))
+
+
+@dataclass
+class Page:
+    total: int
+    page: int
+    per_page: int
+    items: list[dict[str, Any]]
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def _ts(value: datetime | None) -> float:
+    return value.timestamp() if value is not None else math.nan
+
+
+def _latlon(place) -> tuple[float, float]:
+    if place is not None and place.lat is not None and place.lon is not None:
+        return place.lat, place.lon
+    return math.nan, math.nan
+
+
+class Snapshot:
+    """The case at one ledger size, with indexes for the filters and analyses computed
+    when first asked for (and kept)."""
+
+    def __init__(self, case: Case, fingerprint: Any, read_only: bool):
+        self.case, self.fingerprint, self.read_only = case, fingerprint, read_only
+        self.index = case.by_id()
+        self.collection = {rec.id: name for name, _, rec in case.records()}
+        self.look = Lookup(lambda rid: (self.collection[rid], self.index[rid]) if rid in self.index else None)
+        self.claims_of: dict[str, list[Claim]] = {}
+        for claim in case.claims:
+            for inc in claim.incidents:
+                self.claims_of.setdefault(inc, []).append(claim)
+        incidents = list(case.incidents)
+        bounds = [i.when.bounds() for i in incidents]
+        order = sorted(range(len(incidents)), key=lambda k: (bounds[k][0] is None, bounds[k][0] or _MIN,
+                                                              incidents[k].id))
+        self.incidents: list[Incident] = [incidents[k] for k in order]
+        self.position = {inc.id: n for n, inc in enumerate(self.incidents)}
+        b = [bounds[k] for k in order]
+        self.earliest = np.array([_ts(x[0]) for x in b], dtype=float)
+        self.latest = np.array([_ts(x[1]) for x in b], dtype=float)
+        self.kind = np.array([i.kind.value for i in self.incidents], dtype=object)
+        self.territory = np.array([i.launch_territory or "" for i in self.incidents], dtype=object)
+        self.excluded = np.array([i.excluded is not None for i in self.incidents], dtype=bool)
+        self.n_claims = np.array([len(self.claims_of.get(i.id, ())) for i in self.incidents], dtype=int)
+        la = np.array([_latlon(i.launch_area) for i in self.incidents], dtype=float).reshape(-1, 2)
+        ia = np.array([_latlon(i.impact_area) for i in self.incidents], dtype=float).reshape(-1, 2)
+        self.launch_lat, self.launch_lon, self.impact_lat, self.impact_lon = la[:, 0], la[:, 1], ia[:, 0], ia[:, 1]
+        self.weapons_of = [tuple(w.casefold() for w in i.weapons) for i in self.incidents]
+        self._weapon_masks: dict[str, np.ndarray] = {}
+        self._attributions: dict[str, dict | None] = {}
+        self._lock = threading.RLock()
+        self._all_attributed: tuple[np.ndarray, np.ndarray] | None = None
+        self._determinations: dict[str | None, dict] = {}
+
+    # analyses
+
+    @cached_property
+    def _context(self):
+        from ..reason.attribution import case_context
+
+        rules, weapons = attribution_rules()
+        return case_context(self.case, rules, weapons)
+
+    def attribution(self, incident_id: str) -> dict | None:
+        """The incident's weighing (the shape of `whopushed attribute ID --json`); None for
+        a checked-and-excluded incident, as `attribute --all` leaves those out."""
+        if incident_id in self._attributions:
+            return self._attributions[incident_id]
+        from ..reason.attribution import assess
+
+        inc = self.index.get(incident_id)
+        if not isinstance(inc, Incident) or inc.excluded:
+            result = None
+        else:
+            with self._lock:
+                ctx = self._context
+            result = assessment_json(assess(inc, self.claims_of.get(inc.id, []), ctx), inc, self.look)
+        self._attributions[incident_id] = result
+        return result
+
+    def _attributed(self) -> tuple[np.ndarray, np.ndarray]:
+        """(most likely, top posterior) per incident, for filters and sorts: every incident
+        weighed once, on first need."""
+        with self._lock:
+            if self._all_attributed is None:
+                likely, post = [], []
+                for inc in self.incidents:
+                    s = attribution_summary(self.attribution(inc.id))
+                    likely.append("none" if not s or s["top_posterior"] is None else (s["most_likely"] or "tie"))
+                    post.append(math.nan if not s or s["top_posterior"] is None else s["top_posterior"])
+                self._all_attributed = (np.array(likely, dtype=object), np.array(post, dtype=float))
+            return self._all_attributed
+
+    def determination(self, as_of: str | None = None) -> dict:
+        with self._lock:
+            if as_of not in self._determinations:
+                self._determinations[as_of] = determine_case(self.case, as_of=as_of)
+            return self._determinations[as_of]
+
+    @cached_property
+    def stances(self) -> tuple[dict, list]:
+        from ..report.summary import stance_analysis
+
+        return stance_analysis(self.case)
+
+    @cached_property
+    def summary(self) -> dict:
+        from ..report.summary import summarise
+
+        return summarise(self.case, self.stances[0])
+
+    @cached_property
+    def hypotheses(self) -> list[dict[str, Any]]:
+        return [h.model_dump(mode="json") for h in self.case.case.operator_hypotheses()]
+
+    @cached_property
+    def weapons(self) -> list[str]:
+        return sorted({w for i in self.incidents for w in i.weapons}, key=str.casefold)
+
+    @cached_property
+    def territories(self) -> list[str]:
+        return sorted({i.launch_territory for i in self.incidents if i.launch_territory})
+
+    # incidents
+
+    def _weapon_mask(self, text: str) -> np.ndarray:
+        key = text.casefold().strip()
+        if key not in self._weapon_masks:
+            self._weapon_masks[key] = np.array([any(key in w for w in ws) for ws in self.weapons_of], dtype=bool)
+        return self._weapon_masks[key]
+
+    def select(self, q: IncidentQuery) -> np.ndarray:
+        """Positions (in time order) of the incidents matching the filters, sorted as asked."""
+        n = len(self.incidents)
+        mask = np.ones(n, dtype=bool)
+        if not q.include_excluded:
+            mask &= ~self.excluded
+        if q.kind:
+            mask &= self.kind == q.kind
+        if q.launched_from:  # as `incidents --launched-from`: launch incidents from there
+            mask &= (self.kind == "launch") & (self.territory == q.launched_from.upper())
+        since, until = _bound(q.since, "since"), _bound(q.until, "until")
+        with np.errstate(invalid="ignore"):
+            if since is not None:
+                mask &= self.latest >= since
+            if until is not None:
+                mask &= self.earliest <= until
+        if q.weapon:
+            mask &= self._weapon_mask(q.weapon)
+        if q.needs_attribution:
+            likely, post = self._attributed()
+            if q.most_likely:
+                mask &= likely == q.most_likely
+            with np.errstate(invalid="ignore"):
+                if q.min_posterior is not None:
+                    mask &= post >= q.min_posterior
+                if q.max_posterior is not None:
+                    mask &= post <= q.max_posterior
+        found = np.flatnonzero(mask)
+        if q.sort != "when":
+            found = found[np.argsort(self._sort_key(q.sort)[found], kind="stable")]
+        if q.order == "desc":
+            found = found[::-1]
+        return found
+
+    def _sort_key(self, sort: str) -> np.ndarray:
+        if sort == "id":
+            return np.array([i.id for i in self.incidents], dtype=object)
+        if sort == "kind":
+            return self.kind
+        if sort == "launched_from":
+            return self.territory
+        if sort == "weapons":
+            return np.array([", ".join(w) for w in self.weapons_of], dtype=object)
+        if sort == "claims":
+            return self.n_claims
+        likely, post = self._attributed()
+        if sort == "most_likely":
+            return likely
+        return np.nan_to_num(post, nan=-1.0)
+
+    def incident_row(self, inc: Incident) -> dict[str, Any]:
+        row = incident_json(inc, self.claims_of.get(inc.id, []), self.look)
+        row["attribution"] = attribution_summary(self.attribution(inc.id))
+        return row
+
+    def incident_page(self, q: IncidentQuery) -> Page:
+        found = self.select(q)
+        start = (q.page - 1) * q.per_page
+        items = [self.incident_row(self.incidents[k]) for k in found[start:start + q.per_page]]
+        return Page(total=len(found), page=q.page, per_page=q.per_page, items=items)
+
+    def geojson(self, q: IncidentQuery, bbox: tuple[float, float, float, float] | None, limit: int) -> dict[str, Any]:
+        """Features of the matching incidents with a launch or impact point in the box
+        (west, south, east, north); at most `limit` incidents, the rest counted."""
+        found = self.select(q)
+        if bbox is not None:
+            west, south, east, north = bbox
+            with np.errstate(invalid="ignore"):
+                inside = np.zeros(len(self.incidents), dtype=bool)
+                for lat, lon in ((self.launch_lat, self.launch_lon), (self.impact_lat, self.impact_lon)):
+                    in_lon = (lon >= west) & (lon <= east) if west <= east else (lon >= west) | (lon <= east)
+                    inside |= (lat >= south) & (lat <= north) & in_lon
+            found = found[inside[found]]
+        else:
+            with np.errstate(invalid="ignore"):
+                located = ~(np.isnan(self.launch_lat) & np.isnan(self.impact_lat))
+            found = found[located[found]]
+        features = []
+        for k in found[:limit]:
+            inc = self.incidents[k]
+            row = self._feature_row(inc)
+            features.extend(incident_features(row))
+        return {"type": "FeatureCollection", "features": features, "matched": int(len(found)),
+                "returned": int(min(len(found), limit)), "truncated": bool(len(found) > limit)}
+
+    def _feature_row(self, inc: Incident) -> dict[str, Any]:
+        """What a map feature needs: less than a full incident row (no sources)."""
+        from ..views import place_json, when_json
+
+        return {"id": inc.id, "title": inc.title, "kind": inc.kind.value, "when": when_json(inc.when),
+                "launch_territory": inc.launch_territory, "weapons": inc.weapons, "excluded": inc.excluded,
+                "launch_area": place_json(inc.launch_area), "impact_area": place_json(inc.impact_area),
+                "attribution": attribution_summary(self.attribution(inc.id))}
+
+    # records
+
+    def record(self, rid: str) -> dict[str, Any] | None:
+        rec = self.index.get(rid)
+        if rec is None:
+            return None
+        collection = self.collection[rid]
+        claims = self.claims_of.get(rid, []) if collection == "incidents" else None
+        classification = self.stances[0].get(rid) if isinstance(rec, Statement) else None
+        return record_json(collection, rec, self.look, claims, classification)
+
+    def claims_citing(self, capture_id: str) -> list[Claim]:
+        return [c for c in self.case.claims if capture_id in c.captures]
+
+    def statements(self, speaker: str | None = None) -> list[dict[str, Any]]:
+        from ..views import statement_json
+
+        cls, _ = self.stances
+        found = sorted(self.case.statements, key=lambda s: (s.made.bounds()[0] is None,
+                                                            s.made.bounds()[0] or _MIN, s.id))
+        if speaker:
+            found = [s for s in found if s.speaker in self.speakers_matching(speaker)]
+        return [statement_json(s, self.look, cls.get(s.id)) for s in found]
+
+    def speakers_matching(self, text: str) -> set[str]:
+        """As `statements --speaker`: an actor id exactly, or part of a name or alias in any
+        script or spelling."""
+        from ..text import folded_contains
+
+        wanted = text.casefold().strip()
+        found = {text}
+        for actor in self.case.actors:
+            if any(wanted in n.casefold() or folded_contains(n, text) for n in (actor.name, *actor.aliases)):
+                found.add(actor.id)
+        return found
+
+    def contradictions(self) -> list[dict[str, Any]]:
+        from ..views import contradiction_json
+
+        cls, found = self.stances
+        by_id = {s.id: s for s in self.case.statements}
+        return [contradiction_json(c, by_id, cls, self.look) for c in found]
+
+
+class Workbench:
+    """A store and the snapshot of its case; thread-safe for the server's worker threads."""
+
+    def __init__(self, db_url: str, read_only: bool = False):
+        self.store = Store.open(db_url)
+        self.read_only = read_only
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def _fingerprint(self) -> Any:
+        from ..store import tables as t
+
+        with self.store.engine.connect() as conn:
+            size = conn.execute(sa.select(sa.func.max(t.ledger_entries.c.seq))).scalar() or 0
+            meta = conn.execute(sa.select(sa.func.count()).select_from(t.case_meta)).scalar()
+        return size, meta
+
+    def snapshot(self) -> Snapshot | None:
+        """The current snapshot; None while the database holds no case."""
+        fp = self._fingerprint()
+        snap = self._snapshot
+        if snap is not None and snap.fingerprint == fp:
+            return snap
+        with self._lock:
+            if self._snapshot is None or self._snapshot.fingerprint != fp:
+                if self.store.case_meta() is None:
+                    return None
+                case = self.store.export_case()
+                if self.read_only:
+                    case = public_case(case)
+                self._snapshot = Snapshot(case, fp, self.read_only)
+            return self._snapshot
+
+    def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Full-text search (the store's, in any script), only over what the snapshot holds."""
+        snap = self.snapshot()
+        if snap is None or not text.strip():
+            return []
+        hits = self.store.search(text, limit=limit * 4 if self.read_only else limit)
+        return [{"collection": h.collection, "id": h.record_id, "field": h.field, "snippet": h.snippet,
+                 "rank": h.rank} for h in hits if h.record_id in snap.index][:limit]
+
+
+__all__ = ["IncidentQuery", "Page", "QueryError", "Snapshot", "Workbench", "SORTS"]
