@@ -171,8 +171,13 @@ def test_demo_writes_an_overview_with_every_incident_and_escaped_text(tmp_path):
     for inc in read_case(BELARUS).incidents:
         assert f'id="{inc.id}"' in page
     assert "What is contested" in page and data["summary"]["contested"]
+    # sanctions parity from the lists shipped with the case, labelled policy
+    parity = data["sanctions_parity"]
+    assert parity["by_state"]["RU"]["targets"] > parity["by_state"]["BY"]["targets"] > 0
+    assert {lag["measure"] for lag in parity["lags"]} >= {"SN-01", "SN-13"}
+    assert 'id="sanctions-parity"' in page and "policy, not law" in page
     # the demo preserves the case files themselves and publishes the signed head
-    assert len(data["preserved"]) == len(list(BELARUS.glob("*.yaml")))
+    assert len(data["preserved"]) == len(list(BELARUS.glob("*.yaml")))  # the lists are data, not case files
     assert data["ledger"]["root"] and data["ledger"]["root"] in page and data["ledger"]["covers_all"]
     verified = runner.invoke(app, ["verify", "--json"], env={"WHOPUSHED_WORKSPACE": str(tmp_path / "out" / "workspace")})
     assert verified.exit_code == 0, verified.output

@@ -158,7 +158,99 @@ def _print_telegram_report(data: dict[str, Any]) -> None:
         cli.err.print(f"  refused {r['capture']}: {r['message']}", markup=False, highlight=False)
 
 
+def message_json(msg, found) -> dict[str, Any]:
+    """One message of `detect --json` (docs/conventions.md)."""
+    data = {"id": msg.id, "chat": msg.chat.id, "date": msg.date.isoformat() if msg.date else None,
+            "edited": msg.edited.isoformat() if msg.edited else None, "type": msg.type}
+    data.update(found.as_json())
+    return data
+
+
+def detect_command(
+    files: list[Path] = typer.Argument(..., help="Telegram Desktop exports (result.json)."),
+    launch_only: bool = typer.Option(False, "--launch-only", help="List only the messages that report a launch."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Which messages report a launch, and what they say: launch territory, places, weapons,
+    count and time, each with the span of text it came from. Reads the export as a stream;
+    conflicting duplicates and unreadable parts are reported with their position and the
+    rest is read normally."""
+    import json
+    import sys
+
+    from .extract.detect import default_detector
+    from .ingest.telegram import ReadReport, read_file
+
+    cli = _cli()
+    for f in files:
+        if not f.is_file():
+            cli._fail(f"{f}: no such file")
+    detector = default_detector()
+    reports: list[ReadReport] = []
+    totals = {"messages": 0, "launch_reports": 0}
+    by_territory: dict[str, int] = {}
+    rows: list[dict[str, Any]] = []
+    write = sys.stdout.write
+    if as_json:
+        write('{"messages": [')
+    first = True
+    with _progress(sum(f.stat().st_size for f in files), "Detecting") as bar:
+        task = bar.add_task("detect", total=None)
+        for f in files:
+            report = ReadReport(str(f))
+            reports.append(report)
+            for msg in read_file(f, report, progress=lambda: bar.advance(task)):
+                found = detector.detect(msg.text, msg.date) if msg.type == "message" else None
+                if found is None:
+                    from .extract.detect import Detection
+
+                    found = Detection(None, False, None, [], [], [], None, None, None, False, [], [], None,
+                                      [f"a {msg.type} message"])
+                totals["messages"] += 1
+                if found.is_launch_report:
+                    totals["launch_reports"] += 1
+                    key = found.launch_territory or "unstated"
+                    by_territory[key] = by_territory.get(key, 0) + 1
+                if launch_only and not found.is_launch_report:
+                    continue
+                row = message_json(msg, found)
+                if as_json:
+                    write(("" if first else ",") + "\n  " + json.dumps(row, ensure_ascii=False))
+                    first = False
+                else:
+                    rows.append(row | {"_text": msg.text})
+    issues = [{"file": r.file, "position": i.field, "message": i.message} for r in reports for i in r.issues()]
+    summary = {**totals, "by_launch_territory": by_territory,
+               "duplicates": sum(r.duplicates for r in reports),
+               "conflicts": sum(len(r.conflicts) for r in reports)}
+    if as_json:
+        write("\n], \"issues\": " + json.dumps(issues, ensure_ascii=False) + ", \"summary\": "
+              + json.dumps(summary, ensure_ascii=False) + "}\n")
+    else:
+        _print_detections(rows, issues, summary)
+    if any(r.stopped for r in reports):
+        raise typer.Exit(1)
+
+
+def _print_detections(rows: list[dict[str, Any]], issues: list[dict[str, Any]], summary: dict[str, Any]) -> None:
+    cli = _cli()
+    table = Table(title=f"{summary['launch_reports']} launch report(s) in {summary['messages']} message(s)")
+    for col in ("id", "date", "lang", "launch?", "from", "weapons", "count", "text"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        weapons = ", ".join(dict.fromkeys(w["name"] for w in r["weapons"]))
+        count = "" if r["count"] is None and r["count_max"] is None else (
+            f"{r['count'] or ''}" + (f"–{r['count_max']}" if r["count_max"] else ""))
+        table.add_row(str(r["id"]), (r["date"] or "")[:16], r["language"] or "", "yes" if r["is_launch_report"] else "no",
+                      (r["launch_territory"] or "—") + (" (hedged)" if r["hedged"] and r["launch_territory"] else ""),
+                      weapons, count, r["_text"][:120])
+    cli.out.print(table)
+    for i in issues:
+        cli.err.print(f"[yellow]{i['file']}[/] at {i['position']}: {i['message']}", highlight=False)
+
+
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
     """Add the corpus commands: `import csv`, `import telegram` on import_app, `detect` on app."""
     import_app.command("csv")(import_csv_command)
     import_app.command("telegram")(import_telegram_command)
+    app.command("detect")(detect_command)

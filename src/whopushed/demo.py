@@ -45,6 +45,37 @@ def preserve_case_files(store, ws, case_path: Path, signer) -> list[str]:
             for f in files]
 
 
+def sanctions_parity(db_url: str, case_path: Path) -> dict:
+    """Import the sanctions lists shipped beside the case (once) and measure parity."""
+    from .sanctions import parity_report
+    from .sanctions.importer import import_file
+    from .store import Store
+
+    lists = case_path / "sanctions-lists" if case_path.is_dir() else None
+    store = Store.open(db_url)
+    try:
+        for path in sorted(lists.glob("*sdn*.csv")) if lists and lists.is_dir() else []:
+            import_file(store.engine, path)  # re-importing the same file changes nothing
+        return parity_report(store)
+    finally:
+        store.close()
+
+
+def print_parity(console: Console, p: dict) -> None:
+    by = p.get("by_state", {})
+    ru, bl = by.get("RU", {}).get("targets", 0), by.get("BY", {}).get("targets", 0)
+    console.rule("[bold]Sanctions parity[/] [magenta](policy, not law)[/]")
+    console.print(f"Targets tied to Russia {ru}, to Belarus {bl} (ratio {p.get('ratio_ru_to_by')}).")
+    for lag in p.get("lags", []):
+        console.print(f"  {lag['measure']}: Belarus {lag['belarus_date']} vs Russia {lag['russia_date']}: "
+                      f"{lag['days']} days")
+    gaps = p.get("gaps", [])
+    if gaps:
+        shown = "; ".join(f"{g['measure']} ({g['jurisdiction']}: {g['present_for']} only)" for g in gaps[:5])
+        more = f"; and {len(gaps) - 5} more (whopushed sanctions parity)" if len(gaps) > 5 else ""
+        console.print(f"  Gaps: {shown}{more}")
+
+
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -70,19 +101,22 @@ def run_demo(out_dir: Path, case_path: Path | None, console: Console, as_json: b
     summary = summarise(stored)
     attributions = attribute_case(stored)
     determination = determine_case(stored)
+    parity = sanctions_parity(ws.db_url, case_path)
     ledger = ledger_summary(ws)
     index = out_dir / "index.html"
-    _write_atomic(index, render_overview(stored, attributions, determination, ledger))
+    _write_atomic(index, render_overview(stored, attributions, determination, ledger, parity))
     result = {"workspace": str(ws.root), "database": ws.db_url, "overview": str(index),
               "import": {"added": report.added, "unchanged": report.unchanged, "updated": report.updated},
               "summary": summary, "attribution": attributions, "determination": determination,
-              "ledger": {k: v for k, v in ledger.items() if k != "head"}, "preserved": preserved}
+              "ledger": {k: v for k, v in ledger.items() if k != "head"}, "preserved": preserved,
+              "sanctions_parity": parity}
     if as_json:
         console.file.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     else:
         print_summary(console, summary)
         print_assessments(console, attributions)
         print_determination(console, determination)
+        print_parity(console, parity)
         console.print(f"\nLedger: {ledger['entries']} entries; signed tree head size {ledger['size']}, root "
                       f"{ledger['root']}, key {ledger['key_id']}. The case files are preserved as "
                       f"{len(preserved)} captures; `whopushed verify` checks them all.")

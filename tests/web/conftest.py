@@ -95,3 +95,10 @@ def page(browser):
     pg.js_errors = errors  # the tests check that no script failed
     yield pg
     context.close()
+
+
+@pytest.fixture(scope="session")
+def openapi_schema(app, client):
+    import schemathesis
+
+    return schemathesis.openapi.from_asgi("/openapi.json", app)

@@ -98,6 +98,7 @@ class Rules:
     air: _Words
     sea: _Words
     numbers: dict[str, int]
+    pieces: _Words
     up_to: frozenset[str]
     days: dict[str, str]  # word -> today/yesterday/night
     months: list[tuple[str, int]]
@@ -122,7 +123,7 @@ class Rules:
             directions={str(w).lower(): k for k, ws in d["directions"].items() for w in ws},
             air=_Words(d["air_platforms"]), sea=_Words(d["sea_platforms"]),
             numbers={str(w).lower(): values[k] for k, ws in d["numbers"].items() for w in ws},
-            up_to=low(d["up_to"]),
+            pieces=_Words(d["pieces"]), up_to=low(d["up_to"]),
             days={str(w).lower(): k for k, ws in d["days"].items() for w in ws},
             months=sorted(((str(p).lower(), int(m)) for m, ps in d["months"].items() for p in ps),
                           key=lambda x: -len(x[0])),
@@ -139,9 +140,10 @@ def _sentence_bounds(text: str) -> list[tuple[int, int]]:
 
 
 class Detector:
-    def __init__(self, rules: Rules | None = None, gazetteer: Gazetteer | None = None):
+    def __init__(self, rules: Rules | None = None, gazetteer: Gazetteer | None = None, target_state: str = "UA"):
         self.r = rules or Rules.load()
         self.g = gazetteer or Gazetteer.load()
+        self.target = target_state  # flying into the state attacked is the attack, not a crossing
 
     # -- matching helpers ------------------------------------------------------------
 
@@ -232,28 +234,34 @@ class Detector:
         lo, hi = max(0, m.first - 8), min(len(toks), m.last + 4)
         return any(self.r.moves(toks[k].low) for k in range(lo, hi))
 
-    def _count(self, toks: list[Token], weapon_matches: list[Match]) -> tuple[int | None, int | None, Span | None]:
+    def _count(self, toks: list[Token], weapon_matches: list[Match],
+               not_counts: set[int]) -> tuple[int | None, int | None, Span | None]:
+        """The number next to a weapon: "40 ударних БпЛА", "up to 10 missiles", "2-3
+        missiles", "Шахеды ..., 12 штук". Times and years are never counts."""
+        def number(j: int):
+            if j in not_counts:
+                return None
+            return self._number(toks[j].text, toks[j].low)
+
         for wm in weapon_matches:
             j = wm.first - 1
             hops = 0
             while j >= 0 and hops < 3:
                 t = toks[j]
-                n = self._number(t.text, t.low)
+                n = number(j)
                 if n is not None:
                     lo, hi = n
-                    k = j - 1
-                    if hi is None and k >= 0 and toks[k].low in self.r.up_to:
-                        return None, lo, Span("count", toks[k].start, t.end, "")
-                    # "2-3" arrives as two number tokens split by a dash
-                    if hi is None and k >= 0 and self._number(toks[k].text, toks[k].low) is not None:
-                        first = self._number(toks[k].text, toks[k].low)[0]
-                        if first < lo:
-                            return first, lo, Span("count", toks[k].start, t.end, "")
+                    if hi is None and j > 0 and toks[j - 1].low in self.r.up_to:
+                        return None, lo, Span("count", toks[j - 1].start, t.end, "")
                     return lo, hi, Span("count", t.start, t.end, "")
-                if t.low in self.r.from_fillers or t.low in self.r.negators:
+                if t.low in self.r.from_fillers or t.low in self.r.negators or t.low in self.r.from_markers:
                     break
                 hops += 1  # an adjective between: "40 ударних БпЛА", "12 attack drones"
                 j -= 1
+        for j, t in enumerate(toks[:-1]):  # "12 штук"
+            n = number(j)
+            if n is not None and self.r.pieces(toks[j + 1].low) and weapon_matches:
+                return n[0], n[1], Span("count", t.start, toks[j + 1].end, "")
         return None, None, None
 
     def _number(self, text: str, low: str) -> tuple[int, int | None] | None:
@@ -365,9 +373,10 @@ class Detector:
                 from_spans.append(Span("launch_territory", toks[marker_at].start, sp.end,
                                        text[toks[marker_at].start:sp.end]))
             elif src == "into" and m.entry.country:
-                crossings.append(m.entry.country)
                 places[-1]["role"] = "into"
-                spans.append(Span("crossing", sp.start, sp.end, sp.text))
+                if m.entry.country != self.target and m.entry.country not in crossings:
+                    crossings.append(m.entry.country)
+                    spans.append(Span("crossing", sp.start, sp.end, sp.text))
         # a place joined by "and" to a from-place shares its "from": "из Брянской области и Беларуси"
         for a, b in zip(place_matches, place_matches[1:]):
             pa = next(p for p in places if p["span"][0] == toks[a.first].start)
@@ -449,7 +458,10 @@ class Detector:
                     territory = "AIR"
                     spans.append(Span("launch_territory", toks[i - 1].start, t.end, text[toks[i - 1].start:t.end]))
                     break
-        count, count_max, count_span = self._count(toks, weapon_matches)
+        in_times = [(m.start(), m.end()) for m in _TIME.finditer(text)]
+        not_counts = {k for k, t in enumerate(toks)
+                      if any(a <= t.start < b for a, b in in_times) or re.fullmatch(r"(19|20)\d\d", t.low)}
+        count, count_max, count_span = self._count(toks, weapon_matches, not_counts)
         if count_span is not None:
             spans.append(Span("count", count_span.start, count_span.end, text[count_span.start:count_span.end]))
         time_value, time_span = self._time(text, toks, posted)

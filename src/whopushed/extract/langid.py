@@ -42,7 +42,9 @@ def by_letters(text: str) -> str | None:
     has_i = "і" in low
     has_ru = "ы" in low or "э" in low or "ъ" in low
     if has_i:
-        return "be" if has_ru or "и" not in low else "uk"
+        if has_ru:
+            return "be"  # і with ы or э: Belarusian
+        return "uk" if "и" in low else None  # і alone: Ukrainian or Belarusian, a model decides
     if has_ru or "ё" in low:
         return "ru"
     return None

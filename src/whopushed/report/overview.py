@@ -27,7 +27,8 @@ _env.filters["safe_url"] = _safe_url
 
 
 def overview_context(case: Case, attributions: list[dict] | None = None,
-                     determination: dict | None = None, ledger: dict | None = None) -> dict[str, Any]:
+                     determination: dict | None = None, ledger: dict | None = None,
+                     parity: dict | None = None) -> dict[str, Any]:
     index = case.by_id()
     look = Lookup(lambda rid: ("", index[rid]) if rid in index else None)
     claims_by_incident: dict[str, list] = defaultdict(list)
@@ -46,9 +47,11 @@ def overview_context(case: Case, attributions: list[dict] | None = None,
         "attributions": {a["incident"]: a for a in attributions or []},
         "determination": determination,
         "ledger": ledger,
+        "parity": parity,
     }
 
 
 def render_overview(case: Case, attributions: list[dict] | None = None, determination: dict | None = None,
-                    ledger: dict | None = None) -> str:
-    return _env.get_template("overview.html").render(**overview_context(case, attributions, determination, ledger))
+                    ledger: dict | None = None, parity: dict | None = None) -> str:
+    return _env.get_template("overview.html").render(
+        **overview_context(case, attributions, determination, ledger, parity))

@@ -4,6 +4,7 @@ statements and the determination."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 PAGES = [  # (file name, path, what to wait for)
@@ -30,8 +31,18 @@ def _incident_with_evidence(app) -> str | None:
     return best
 
 
-def take_screenshots(db_url: str, out_dir: Path | str, full_page: bool = True) -> list[Path]:
-    """Serve the case at `db_url` on loopback and save PNGs of the main pages in `out_dir`."""
+@contextmanager
+def _context(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-GB", timezone_id="UTC")
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def take_screenshots(db_url: str, out_dir: Path | str, full_page: bool = True, browser=None) -> list[Path]:
+    """Serve the case at `db_url` on loopback and save PNGs of the main pages in `out_dir`.
+    `browser`: a Playwright browser already running (the tests'); else Chromium is started."""
     from .app import create_app
     from .browser import chromium
     from .server import running
@@ -41,7 +52,7 @@ def take_screenshots(db_url: str, out_dir: Path | str, full_page: bool = True) -
     app = create_app(db_url)
     incident = _incident_with_evidence(app)
     written = []
-    with running(app) as base, chromium() as context:
+    with running(app) as base, (_context(browser) if browser is not None else chromium()) as context:
         page = context.new_page()
         for name, path, ready in PAGES:
             if "{incident}" in path:

@@ -185,8 +185,14 @@ class Snapshot:
             return self._all_attributed
 
     def determination(self, as_of: str | None = None) -> dict:
+        """The determination (on the evidence published by `as_of`, if given); the last
+        few are kept."""
+        if as_of is not None:
+            _bound(as_of, "as_of")  # a date that cannot be read is the caller's error
         with self._lock:
             if as_of not in self._determinations:
+                if len(self._determinations) > 8:
+                    self._determinations.pop(next(k for k in self._determinations if k is not None))
                 self._determinations[as_of] = determine_case(self.case, as_of=as_of)
             return self._determinations[as_of]
 

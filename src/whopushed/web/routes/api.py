@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from .. import schemas as s
@@ -24,7 +24,7 @@ def _id_param():
     return Path(..., max_length=128, description="A record id: INC-04, cl-…, cap-001, ST-12, act-…")
 
 
-class JSON(Response):
+class JSON(JSONResponse):
     """JSON without a response model's second validation pass: the shapes are documented
     in the OpenAPI document, and the tests check responses against it."""
 

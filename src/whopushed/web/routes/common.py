@@ -22,9 +22,14 @@ def snapshot(request: Request) -> Snapshot:
     return snap
 
 
+# a time as the CLI takes it: YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH[:MM][offset] (a
+# well-formed but impossible date, 2022-02-30, still gets 400)
+TIME = r"^\d{4}(-\d{2}(-\d{2}(T\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?)?)?)?$"
+
+
 def incident_query(
-    since: str | None = Query(None, max_length=64, description="Incidents that may have happened on or after this (2022, 2022-06, 2022-06-25)."),
-    until: str | None = Query(None, max_length=64, description="Incidents that may have happened on or before this."),
+    since: str | None = Query(None, max_length=64, pattern=TIME, description="Incidents that may have happened on or after this (2022, 2022-06, 2022-06-25)."),
+    until: str | None = Query(None, max_length=64, pattern=TIME, description="Incidents that may have happened on or before this."),
     launched_from: str | None = Query(None, pattern=r"^([A-Za-z]{2}|SEA|AIR|sea|air)$", description="Launch incidents launched from this territory (ISO 3166 code, SEA or AIR)."),
     weapon: str | None = Query(None, max_length=100, description="Part of a weapon's name, in any letter case."),
     kind: Literal["launch", "sortie", "base_activity", "other"] | None = Query(None),

@@ -8,7 +8,7 @@
   function highlight(id, from) {
     rows().forEach(function (r) { r.classList.toggle("selected", r.getAttribute("data-incident") === id); });
     var row = document.getElementById("row-" + id);
-    if (row && from !== "table") row.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    if (row && from !== "table") row.scrollIntoView({ block: "nearest" });
     if (window.whopushedTimeline && from !== "timeline") {
       try { window.whopushedTimeline.setSelection([id], { focus: false }); } catch (e) { /* not on this page */ }
     }

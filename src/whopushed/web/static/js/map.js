@@ -198,7 +198,8 @@
     var inc = this.incidents.filter(function (i) { return i.id === id; })[0];
     if (!inc) return false;
     if (!this.drawn[id]) {
-      this.map.setView(anchor(inc), Math.max(this.map.getZoom() + 2, 8));
+      // without animation the redraw on zoomend happens now, not under the user's next click
+      this.map.setView(anchor(inc), Math.max(this.map.getZoom() + 2, 8), { animate: false });
       if (!this.drawn[id]) this.drawIncident(inc);
     } else {
       this.map.panTo(anchor(inc));

@@ -1,0 +1,164 @@
+"""The launch-report detector: the conventions of docs/conventions.md, in ru, uk, be and en,
+with every extracted field traced to its span of text."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from whopushed.cli import app
+from whopushed.extract.detect import detect
+from whopushed.extract.gazetteer import Gazetteer, tokens
+from whopushed.extract.langid import detect_language
+
+POSTED = datetime(2024, 11, 10, 6, 0, tzinfo=timezone.utc)  # 08:00 in Kyiv
+SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "telegram_export_sample.json"
+
+
+def d(text: str):
+    return detect(text, POSTED)
+
+
+@pytest.mark.parametrize("text", [
+    "Шахеды запущены с территории Беларуси",
+    "Шахеды летят со стороны Беларуси",
+    "Ворог запустив ударні БпЛА з території Білорусі",
+    "Шахеди з боку Білорусі",
+    "Расейцы запусцілі шахеды з тэрыторыі Беларусі",
+    "Drones launched from the territory of Belarus",
+    "Iskander missiles fired from Belarusian territory",
+    "Ракеты выпущены из-под Мозыря",
+    "Ракети запущені з Гомельщини",
+])
+def test_from_the_territory_of_belarus_is_a_launch_from_by_in_every_language(text):
+    found = d(text)
+    assert found.is_launch_report and found.launch_territory == "BY", found.reasons
+    ts = [s for s in found.spans if s.field == "launch_territory"]
+    assert ts and all(text[s.start:s.end] == s.text for s in ts)
+
+
+def test_who_fired_is_not_where():
+    for text in ("Russia launched 40 drones", "Россия запустила 40 дронов", "Росія запустила 40 дронів"):
+        found = d(text)
+        assert found.is_launch_report and found.launch_territory is None and found.count == 40
+
+
+@pytest.mark.parametrize("text", [
+    "Два шахеда залетели в Беларусь",
+    "Шахеди залетіли на територію Білорусі",
+    "A Shahed drone flew into Belarusian airspace",
+    "Шахед заляцеў на тэрыторыю Беларусі",
+])
+def test_a_drone_flying_into_belarus_is_a_crossing_not_a_launch_from_it(text):
+    found = d(text)
+    assert not found.is_launch_report and found.launch_territory is None
+    assert found.crossings == ["BY"]
+
+
+def test_negation_states_no_territory_and_hedging_is_marked():
+    neg = d("The missiles were not launched from Belarus, the ministry said")
+    assert neg.launch_territory is None and neg.negated == ["BY"]
+    assert not d("Лукашенко: с территории Беларуси никто не стрелял").is_launch_report
+    assert not d("No launches from Belarus were recorded").is_launch_report
+    hedged = d("Presumably launched from Belarus: 5 Shaheds")
+    assert hedged.launch_territory == "BY" and hedged.hedged and hedged.count == 5
+    assert d("Шахеди, ймовірно, запущені з Білорусі").hedged
+
+
+@pytest.mark.parametrize("text", [
+    "Воздушная тревога в Киеве",
+    "Загроза «Шахедів» з південного напрямку.",
+    "МиГ-31К взлетел, угроза Кинжалов",
+    "В Беларуси начались учения, учебные пуски ракет С-300",
+    "Belarus hosts joint exercises with Russian troops",
+    "Лукашенко заявил, что Беларусь не воюет",
+    "✈️БПЛА→Захід через Київщину/Житомирщину",
+])
+def test_alerts_threats_take_offs_exercises_and_mentions_are_not_launch_reports(text):
+    assert not d(text).is_launch_report
+
+
+def test_seas_aircraft_crimea_and_directions_follow_the_de_jure_convention():
+    assert d("Kalibr missiles launched from the Black Sea").launch_territory == "SEA"
+    assert d("Ракети запущені з акваторії Чорного моря").launch_territory == "SEA"
+    assert d("Drones fired from aircraft").launch_territory == "AIR"
+    assert d("Шахеди запущені з Криму").launch_territory == "UA"
+    assert d("Ракеты запущены из Брянской области").launch_territory == "RU"
+    north = d("Шахеды атаковали Житомир с севера")
+    assert north.is_launch_report and north.launch_territory is None and north.direction == "north"
+
+
+def test_inflected_place_names_are_found():
+    g = Gazetteer.load()
+    for word, name in [("Мозырь", "Mazyr"), ("Мозыре", "Mazyr"), ("Мозыря", "Mazyr"), ("Мазыр", "Mazyr"),
+                       ("Гомелем", "Gomel"), ("Чернігова", "Chernihiv"), ("Чернигова", "Chernihiv"),
+                       ("Mozyr", "Mazyr")]:
+        found = g.places.find(tokens(word), 0)
+        assert found and found[0].entry.name == name, word
+
+
+def test_every_belarusian_postal_place_is_in_the_gazetteer():
+    g = Gazetteer.load()
+    text = resources.files("whopushed.extract").joinpath("data", "geonames_postal_BY.txt").read_text("utf-8")
+    names = {row[2] for row in csv.reader(text.splitlines(), delimiter="\t") if len(row) > 10 and row[2]}
+    missing = [n for n in names if not any(m.entry.country == "BY" for m in g.places.find(tokens(n), 0))]
+    assert len(names) > 2500 and missing == []
+
+
+def test_weapons_in_every_spelling_map_to_one_name():
+    for text in ("Шахеды", "Шахедів", "Герань-2", "Shaheds", "шахедаў", "Герані"):
+        assert [w["name"] for w in d(text + " запущены").weapons][:1] == ["Shahed-136"], text
+    assert d("Кінжал").weapons[0]["name"] == "Kh-47M2 Kinzhal"
+    assert d("Х-101").weapons[0]["name"] == d("Kh-101").weapons[0]["name"] == "Kh-101"
+
+
+def test_counts_ranges_and_upper_bounds():
+    assert (d("Iskander launched from near Mozyr, 2-3 missiles").count,
+            d("Iskander launched from near Mozyr, 2-3 missiles").count_max) == (2, 3)
+    up = d("Запущено до 10 ракет")
+    assert up.count is None and up.count_max == 10
+    assert d("Шахеды запущены с территории Беларуси, 12 штук").count == 12
+    assert d("Вчера в 23:40 шахеды атаковали Житомир").count is None  # a time is not a count
+
+
+def test_times_are_read_relative_to_the_posts_date():
+    assert d("Вчера в 23:40 шахеды атаковали Житомир").time == "2024-11-09T23:40+02:00"
+    assert d("Сьогодні о 05:10 ракети запущені з Білорусі").time == "2024-11-10T05:10+02:00"
+    assert d("24 лютого 2022 року ракети запущені з території Білорусі").time == "2022-02-24"
+    assert d("Вночі шахеди атакували Київ").time.startswith("2024-11-09T18:00")
+
+
+def test_every_span_is_the_text_it_names():
+    text = "Сёння ўначы расейцы запусцілі 20 шахедаў з тэрыторыі Беларусі на Чарнігаў"
+    found = d(text)
+    assert found.is_launch_report and found.launch_territory == "BY" and found.count == 20
+    assert {s.field for s in found.spans} >= {"launch", "weapon", "place", "launch_territory", "count", "time"}
+    for s in found.spans:
+        assert text[s.start:s.end] == s.text
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Шахеды летят на Киев", "ru"), ("Шахеди летять на Київ", "uk"), ("Шахеды ляцяць на Кіеў", "be"),
+    ("Шахеди з боку Білорусі", "uk"), ("Drones from Belarus", "en"), ("Запуск з тэрыторыі Беларусі", "be"),
+])
+def test_language_of_ru_uk_be_and_en(text, lang):
+    assert detect_language(text) == lang
+
+
+@pytest.mark.skipif(not SAMPLE.is_file(), reason="../shared/data is not beside the repository")
+def test_detect_on_the_sample_reports_the_malformed_duplicate_and_reads_the_rest():
+    result = CliRunner().invoke(app, ["detect", str(SAMPLE), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [m["id"] for m in data["messages"]] == [1, 192]
+    assert data["messages"][1]["is_launch_report"] is False and data["messages"][1]["language"] == "uk"
+    assert {"id", "is_launch_report", "launch_territory", "places", "weapons", "count", "time",
+            "spans"} <= set(data["messages"][1])
+    (issue,) = data["issues"]
+    assert issue["position"] == "messages[2]" and "first is kept" in issue["message"]
