@@ -158,67 +158,74 @@ def _print_telegram_report(data: dict[str, Any]) -> None:
         cli.err.print(f"  refused {r['capture']}: {r['message']}", markup=False, highlight=False)
 
 
-def message_json(msg, found) -> dict[str, Any]:
-    """One message of `detect --json` (docs/conventions.md)."""
-    data = {"id": msg.id, "chat": msg.chat.id, "date": msg.date.isoformat() if msg.date else None,
-            "edited": msg.edited.isoformat() if msg.edited else None, "type": msg.type}
-    data.update(found.as_json())
-    return data
-
-
 def detect_command(
     files: list[Path] = typer.Argument(..., help="Telegram Desktop exports (result.json)."),
     launch_only: bool = typer.Option(False, "--launch-only", help="List only the messages that report a launch."),
+    engine: str = typer.Option("local", "--engine", help="local (processes on this machine) or dask."),
+    scheduler: str = typer.Option(None, "--scheduler", metavar="ADDRESS",
+                                  help="A Dask scheduler (tcp://host:8786); without it --engine dask starts a LocalCluster."),
+    jobs: int = typer.Option(None, "--jobs", min=1, help="Processes (local) or workers (a new LocalCluster); default: one per core for large files."),
+    batch: int = typer.Option(2000, "--batch", min=1, help="Messages per batch handed to a process or worker."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Which messages report a launch, and what they say: launch territory, places, weapons,
     count and time, each with the span of text it came from. Reads the export as a stream;
     conflicting duplicates and unreadable parts are reported with their position and the
-    rest is read normally."""
+    rest is read normally. The same stage runs locally or on Dask, with the same result."""
     import json
     import sys
 
-    from .extract.detect import default_detector
     from .ingest.telegram import ReadReport, read_file
+    from .pipeline.engines import batched, run
+    from .pipeline.stages import as_tuple, detect_batch
 
     cli = _cli()
+    if engine not in ("local", "dask"):
+        cli._fail(f"--engine: {engine!r} is not local or dask")
     for f in files:
         if not f.is_file():
             cli._fail(f"{f}: no such file")
-    detector = default_detector()
+    total = sum(f.stat().st_size for f in files)
+    if jobs is None and engine == "local" and total < 8_000_000:
+        jobs = 1  # a small export: starting processes would cost more than it saves
     reports: list[ReadReport] = []
     totals = {"messages": 0, "launch_reports": 0}
     by_territory: dict[str, int] = {}
     rows: list[dict[str, Any]] = []
+    texts: dict[tuple, str] = {}
     write = sys.stdout.write
-    if as_json:
-        write('{"messages": [')
     first = True
-    with _progress(sum(f.stat().st_size for f in files), "Detecting") as bar:
+    with _progress(total, "Detecting") as bar:
         task = bar.add_task("detect", total=None)
-        for f in files:
-            report = ReadReport(str(f))
-            reports.append(report)
-            for msg in read_file(f, report, progress=lambda: bar.advance(task)):
-                found = detector.detect(msg.text, msg.date) if msg.type == "message" else None
-                if found is None:
-                    from .extract.detect import Detection
 
-                    found = Detection(None, False, None, [], [], [], None, None, None, False, [], [], None,
-                                      [f"a {msg.type} message"])
+        def messages():
+            for f in files:
+                report = ReadReport(str(f))
+                reports.append(report)
+                for msg in read_file(f, report, progress=lambda: bar.advance(task)):
+                    if not as_json:
+                        texts[(msg.chat.id, msg.id, msg.edit_key)] = msg.text[:120]
+                    yield as_tuple(msg)
+
+        if as_json:
+            write('{"messages": [')
+        try:
+            results = run(detect_batch, batched(messages(), batch), engine=engine, scheduler=scheduler, jobs=jobs)
+            for row in results:
                 totals["messages"] += 1
-                if found.is_launch_report:
+                if row["is_launch_report"]:
                     totals["launch_reports"] += 1
-                    key = found.launch_territory or "unstated"
+                    key = row["launch_territory"] or "unstated"
                     by_territory[key] = by_territory.get(key, 0) + 1
-                if launch_only and not found.is_launch_report:
+                if launch_only and not row["is_launch_report"]:
                     continue
-                row = message_json(msg, found)
                 if as_json:
                     write(("" if first else ",") + "\n  " + json.dumps(row, ensure_ascii=False))
                     first = False
                 else:
-                    rows.append(row | {"_text": msg.text})
+                    rows.append(row)
+        except OSError as exc:
+            cli._fail(f"the {engine} engine failed: {exc}")
     issues = [{"file": r.file, "position": i.field, "message": i.message} for r in reports for i in r.issues()]
     summary = {**totals, "by_launch_territory": by_territory,
                "duplicates": sum(r.duplicates for r in reports),
@@ -227,6 +234,8 @@ def detect_command(
         write("\n], \"issues\": " + json.dumps(issues, ensure_ascii=False) + ", \"summary\": "
               + json.dumps(summary, ensure_ascii=False) + "}\n")
     else:
+        for r in rows:
+            r["_text"] = next((t for (c, i, _e), t in texts.items() if c == r["chat"] and i == r["id"]), "")
         _print_detections(rows, issues, summary)
     if any(r.stopped for r in reports):
         raise typer.Exit(1)

@@ -53,8 +53,7 @@ def test_clicking_an_incident_on_the_map_selects_its_row_and_opens_its_evidence(
     page.goto(server + "/incidents?launched_from=BY")
     _map_ready(page)
     incident = _located_rows(page)[0]
-    page.evaluate(f"window.whopushedMap.focus({incident!r})")  # zooms in until it is drawn alone
-    page.evaluate("window.whopushedMap.map.closePopup()")  # focus opened it; the click below reopens it
+    page.evaluate(f"window.whopushedMap.focus({incident!r}, false)")  # zoom in until it is drawn alone
     marker = page.locator(f"path.incident-marker[data-incident='{incident}']").first
     marker.click(force=True)
     page.wait_for_selector(".leaflet-popup-content .open-incident")

@@ -84,6 +84,8 @@ class Rules:
     launch_exact: frozenset[str]
     launch_phrases: tuple[tuple[str, ...], ...]
     cues: dict[str, _Words]
+    potential: frozenset[str]
+    absent: _Words
     from_markers: frozenset[str]
     weak_markers: frozenset[str]
     from_fillers: frozenset[str]
@@ -115,6 +117,7 @@ class Rules:
             launch_phrases=tuple(tuple(str(w).lower() for w in p) for p in d["launch"]["phrases"]),
             cues={k: _Words(d[k]) for k in ("alert", "threat", "takeoff", "exercise", "deployment", "denial",
                                             "statistics")},
+            potential=low(d["potential"]), absent=_Words(d["absent"]),
             from_markers=low(d["from"]["markers"]), weak_markers=low(d["from"]["weak_markers"]),
             from_fillers=low(d["from"]["fillers"]), territory_words=_Words(d["from"]["territory_words"]),
             instrumental=tuple(sorted(d["from"]["instrumental_endings"], key=len, reverse=True)),
@@ -200,8 +203,24 @@ class Detector:
                         hit = True
                         break
             if hit:
-                found.append((i, self._negated_before(toks, i, 3)))
+                found.append((i, self._negated_before(toks, i, 3) or self._absent_after(toks, i)
+                              or self._potential(toks, i)))
         return found
+
+    def _absent_after(self, toks: list[Token], i: int) -> bool:
+        """"пусков не было", "launches were not recorded", "пусків немає": the noun, then its negation."""
+        for j in range(i + 1, min(len(toks), i + 5)):
+            low = toks[j].low
+            if low in ("нет", "немає", "няма", "none"):
+                return True
+            if (low in self.r.negators or low.endswith("n't")) and j + 1 < len(toks) and self.r.absent(toks[j + 1].low):
+                return True
+        return False
+
+    def _potential(self, toks: list[Token], i: int) -> bool:
+        """"возможен пуск", "можливий пуск", "a launch is possible": a threat, not an event."""
+        near = [toks[j].low for j in range(max(0, i - 2), min(len(toks), i + 4))]
+        return any(w in self.r.potential for w in near)
 
     def _source(self, toks: list[Token], m: Match) -> str | None:
         """'from' when a from-marker governs the place, 'into' for a crossing, else None."""
@@ -431,9 +450,12 @@ class Detector:
         if is_report and other["exercise"]:
             is_report = False
             reasons.append("an exercise")
-        if is_report and other["statistics"] and not launch_ok:
+        if is_report and other["statistics"]:
             is_report = False
             reasons.append("statistics")
+        if is_report and other["denial"]:
+            is_report = False
+            reasons.append("a denial")
         if not is_report:
             if launch_neg and not launch_ok:
                 reasons.append("the launch is denied or negated")

@@ -10,11 +10,11 @@ hand), every place of geonames_postal_BY.txt (GeoNames, CC BY 4.0), and the weap
 from __future__ import annotations
 
 import csv
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Iterator
 
 import yaml
 
@@ -38,11 +38,17 @@ class Token:
         return self.text[:1].isupper()
 
 
+@lru_cache(maxsize=1 << 18)
+def _word(w: str) -> tuple[str, str]:
+    return w.lower(), fold_word(w)  # words recur across a corpus: fold each spelling once
+
+
 def tokens(text: str) -> list[Token]:
     out = []
     for m in TOKEN.finditer(text):
         w = m.group(0)
-        out.append(Token(m.start(), m.end(), w, w.lower(), fold_word(w)))
+        low, key = _word(w)
+        out.append(Token(m.start(), m.end(), w, low, key))
     return out
 
 
@@ -68,6 +74,7 @@ class Index:
 
     def __init__(self) -> None:
         self.by_key: dict[str, list[Entry]] = {}
+        self._cache: dict[str, tuple[Entry, ...]] = {}  # key -> candidates (keys recur)
 
     def add(self, name_as_written: str, entry: Entry) -> None:
         words = [w for w in TOKEN.findall(name_as_written)]
@@ -85,23 +92,31 @@ class Index:
             variants.add(s)
         if first.endswith("iu") and len(first) > 5:  # uk -ів / -ов: Чернігів, Чернігова
             variants.add(first[:-2])
+        self._cache.clear()
         for v in variants:
             bucket = self.by_key.setdefault(v, [])
             if e not in bucket:
                 bucket.append(e)
 
-    def candidates(self, key: str) -> Iterator[Entry]:
+    def candidates(self, key: str) -> tuple[Entry, ...]:
         """Entries whose key, or stem, begins `key` with at most MAX_ENDING letters left."""
+        found = self._cache.get(key)
+        if found is None:
+            found = self._candidates(key)
+            if len(self._cache) < 1 << 18:
+                self._cache[key] = found
+        return found
+
+    def _candidates(self, key: str) -> tuple[Entry, ...]:
         if not key:
-            return
-        seen = set()
+            return ()
+        out: dict[int, Entry] = {}
         for n in range(len(key), max(len(key) - MAX_ENDING, 1) - 1, -1):
             for e in self.by_key.get(key[:n], ()):
                 if n < len(key) and n < MIN_STEM:
                     continue
-                if id(e) not in seen:
-                    seen.add(id(e))
-                    yield e
+                out.setdefault(id(e), e)
+        return tuple(out.values())
 
     def find(self, toks: list[Token], i: int) -> list[Match]:
         """The entries that start at token i (longest first)."""
@@ -111,13 +126,29 @@ class Index:
             ok = True
             for rs in e.rest:
                 j += 1
-                if j >= len(toks) or not toks[j].key.startswith(rs[: max(len(rs), 1)]):
+                if j >= len(toks) or not _same_word(toks[j].key, rs):
                     ok = False
                     break
             if ok:
                 found.append(Match(e, i, j))
         found.sort(key=lambda m: -(m.last - m.first))
         return found
+
+
+def _same_word(key: str, name_stem: str) -> bool:
+    """A following word of a multi-word name, in any case: моря / море, области / область."""
+    if key.startswith(name_stem):
+        return True
+    common = len(os.path.commonprefix([key, name_stem]))
+    return common >= max(3, min(len(key), len(name_stem)) - 2)
+
+
+def _territory(lat: float | None, lon: float | None, listed: str) -> str:
+    if lat is None or lon is None:
+        return listed
+    from .borders import decide
+
+    return decide(lat, lon, listed) or listed
 
 
 def _data(name: str) -> str:
@@ -143,7 +174,8 @@ class Gazetteer:
             for n in spec["names"]:
                 places.add(n, Entry(name, "SEA", "sea"))
         for p in data["places"]:
-            e = Entry(p["name"], p["country"], p["kind"], p.get("lat"), p.get("lon"))
+            # the polygons decide the territory (borders.py); the listed country only within the map's error
+            e = Entry(p["name"], _territory(p.get("lat"), p.get("lon"), p["country"]), p["kind"], p.get("lat"), p.get("lon"))
             for n in [p["name"], *p["names"]]:
                 places.add(n, e)
         known = {fold_word(n) for p in data["places"] for n in p["names"]}
@@ -152,7 +184,8 @@ class Gazetteer:
                 continue
             if len(TOKEN.findall(row[2])) == 1 and fold_word(row[2]) in known:
                 continue
-            places.add(row[2], Entry(row[2], "BY", "minor", float(row[9]), float(row[10])))
+            lat, lon = float(row[9]), float(row[10])
+            places.add(row[2], Entry(row[2], _territory(lat, lon, "BY"), "minor", lat, lon))
         weapons = Index()
         from ..rulefiles import load_yaml
 

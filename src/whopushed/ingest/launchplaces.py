@@ -63,6 +63,11 @@ class LaunchGazetteer:
             terr = str(spec.get("territory", ""))
             if not _TERRITORY.match(terr):
                 raise GazetteerError(f"{where}: territory {terr!r} is not an ISO 3166 alpha-2 code, SEA or AIR")
+            if spec.get("lat") is not None and spec.get("lon") is not None:
+                # the shipped borders decide, never the name list alone (extract/borders.py)
+                from ..extract.borders import decide
+
+                terr = decide(float(spec["lat"]), float(spec["lon"]), terr) or terr
             try:
                 place = Place(name=str(pname), country=terr, precision=GeoPrecision(spec.get("precision", "locality")),
                               lat=spec.get("lat"), lon=spec.get("lon"))

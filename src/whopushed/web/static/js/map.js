@@ -194,17 +194,25 @@
     this.drawn[inc.id] = markers;
   };
 
-  IncidentLayer.prototype.focus = function (id) {
+  IncidentLayer.prototype.focus = function (id, popup) {
     var inc = this.incidents.filter(function (i) { return i.id === id; })[0];
     if (!inc) return false;
     if (!this.drawn[id]) {
-      // without animation the redraw on zoomend happens now, not under the user's next click
-      this.map.setView(anchor(inc), Math.max(this.map.getZoom() + 2, 8), { animate: false });
-      if (!this.drawn[id]) this.drawIncident(inc);
+      // zoom in until it stands alone; without animation the redraw on zoomend happens
+      // now, not under the user's next click
+      for (var z = Math.max(this.map.getZoom() + 1, 7); z <= this.map.getMaxZoom() && !this.drawn[id]; z++) {
+        this.map.setView(anchor(inc), z, { animate: false });
+      }
+      var cluster = this.clusterOf[id];
+      if (cluster) {  // the same place as others even at the closest zoom: open the cluster
+        var self = this;
+        this.group.removeLayer(cluster);
+        this.incidents.forEach(function (m) { if (self.clusterOf[m.id] === cluster) self.drawIncident(m); });
+      }
     } else {
-      this.map.panTo(anchor(inc));
+      this.map.panTo(anchor(inc), { animate: false });
     }
-    this.drawn[id][0].openPopup();
+    if (popup !== false) this.drawn[id][0].openPopup();
     return true;
   };
 
@@ -215,6 +223,7 @@
       .setView([51.5, 29], 5);
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution("Borders: Natural Earth (public domain)");
+    watchSize(map, node);
     var layer = new IncidentLayer(map);
     var status = document.getElementById("map-status");
     var query = node.getAttribute("data-query") || "";
@@ -222,7 +231,7 @@
                 incidentIds: function () { return layer.incidents.map(function (i) { return i.id; }); },
                 drawnIds: function () { return Object.keys(layer.drawn); },
                 clusteredIds: function () { return Object.keys(layer.clusterOf); },
-                focus: function (id) { return layer.focus(id); } };
+                focus: function (id, popup) { return layer.focus(id, popup); } };
     window.whopushedMap = api;
 
     function load(bbox, fit) {
@@ -248,7 +257,7 @@
 
     legend(map);
     addBorders(map, { territorial: node.getAttribute("data-territorial"), target: node.getAttribute("data-target") })
-      .then(function () { return load(null, true); });
+      .then(function () { map.invalidateSize(false); return load(null, true); });
     map.on("moveend", function () {
       if (!api.truncated) return;
       var b = map.getBounds();
@@ -263,6 +272,7 @@
     var map = L.map(node, { zoomSnap: 0.5, minZoom: 3, maxZoom: 13, scrollWheelZoom: false }).setView([51.5, 29], 5);
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution("Borders: Natural Earth (public domain)");
+    watchSize(map, node);
     var layer = new IncidentLayer(map, false);
     legend(map);
     addBorders(map, { territorial: node.getAttribute("data-territorial"), target: node.getAttribute("data-target") })
@@ -277,6 +287,12 @@
         if (b.isValid()) map.fitBounds(b.pad(0.3), { maxZoom: 9 });
         node.setAttribute("data-ready", "1");
       });
+  }
+
+  // the page's grid may settle after the map is made (the timeline draws beside it):
+  // keep Leaflet's idea of the map's size true
+  function watchSize(map, node) {
+    if (window.ResizeObserver) new ResizeObserver(function () { map.invalidateSize(false); }).observe(node);
   }
 
   window.whopushedMaps = { incidentMap: incidentMap, singleMap: singleMap };

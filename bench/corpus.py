@@ -1,0 +1,119 @@
+"""Corpus benchmark: a synthetic Telegram export through the whole detect pipeline.
+
+    python bench/corpus.py --messages 1000000 [--jobs 2] [--keep FILE]
+
+Generates an export with a fixed seed and a stated mix (25% launch reports, 25% near misses,
+50% chatter; ru, uk, be, en; whopushed.pipeline.synthetic), then measures:
+
+- seconds: reading the export as a stream and detecting every message on the local engine
+  (one process per core), results consumed in order, as `whopushed detect` does;
+- parse_seconds: the floor, a bare orjson parse of the same file (in a child process, so
+  its memory does not count against the pipeline's);
+- baseline_per_message_s: natasha NER (segmenter, embeddings, NER tagger) on every message
+  of a 2% sample, per message;
+- peak_rss_mb: the largest resident set of the pipeline's own processes (this one and its
+  workers).
+
+The last line printed is one JSON object with those figures (needs the `bench` extra:
+orjson, natasha).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _parse_floor(path: Path) -> float:
+    code = ("import orjson, sys, time; b = open(sys.argv[1], 'rb').read(); t = time.perf_counter(); "
+            "orjson.loads(b); print(time.perf_counter() - t)")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], check=True, capture_output=True, text=True)
+    return float(out.stdout.strip())
+
+
+def _baseline(path: Path, fraction: float, seed: int) -> tuple[float, int]:
+    from natasha import Doc, NewsEmbedding, NewsNERTagger, Segmenter
+
+    from whopushed.ingest.telegram import read_file
+
+    segmenter, emb = Segmenter(), NewsEmbedding()
+    tagger = NewsNERTagger(emb)
+    rng = random.Random(seed)
+    sample = [m.text for m in read_file(path) if rng.random() < fraction]
+    start = time.perf_counter()
+    for text in sample:
+        doc = Doc(text)
+        doc.segment(segmenter)
+        doc.tag_ner(tagger)
+    return (time.perf_counter() - start) / max(len(sample), 1), len(sample)
+
+
+def _pipeline(path: Path, jobs: int, batch: int) -> tuple[float, int, int]:
+    from whopushed.ingest.telegram import ReadReport, read_file
+    from whopushed.pipeline.engines import batched, run_local
+    from whopushed.pipeline.stages import as_tuple, detect_batch
+
+    report = ReadReport(str(path))
+    start = time.perf_counter()
+    n = launches = 0
+    for row in run_local(detect_batch, batched((as_tuple(m) for m in read_file(path, report)), batch), jobs=jobs):
+        n += 1
+        launches += row["is_launch_report"]
+    return time.perf_counter() - start, n, launches
+
+
+def _peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest worker
+    return max(own, children) / 1024.0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--messages", type=int, default=100_000)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--batch", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--baseline-fraction", type=float, default=0.02)
+    ap.add_argument("--keep", type=Path, default=None, help="write the export here and keep it")
+    args = ap.parse_args()
+    from whopushed.pipeline.synthetic import write_export
+
+    tmp = None
+    path = args.keep
+    if path is None:
+        tmp = tempfile.TemporaryDirectory()
+        path = Path(tmp.name) / "result.json"
+    t = time.perf_counter()
+    mix = write_export(path, args.messages, seed=args.seed)
+    print(f"generated {args.messages:,} messages ({path.stat().st_size / 1e6:.0f} MB) in "
+          f"{time.perf_counter() - t:.1f}s: {mix}", file=sys.stderr)
+    parse_s = _parse_floor(path)
+    print(f"orjson parse: {parse_s:.2f}s", file=sys.stderr)
+    seconds, n, launches = _pipeline(path, args.jobs, args.batch)
+    peak = _peak_rss_mb()  # before the baseline loads its models into this process
+    print(f"pipeline: {n:,} messages, {launches:,} launch reports, {seconds:.1f}s", file=sys.stderr)
+    base, sampled = _baseline(path, args.baseline_fraction, args.seed)
+    print(f"natasha NER baseline: {sampled:,} sampled messages, {base * 1e3:.2f} ms each", file=sys.stderr)
+    per_message = seconds / max(n, 1)
+    print(json.dumps({
+        "messages": n, "seconds": round(seconds, 2), "parse_seconds": round(parse_s, 3),
+        "ratio_to_parse": round(seconds / parse_s, 1) if parse_s else None,
+        "baseline_per_message_s": round(base, 6),
+        "speedup_vs_baseline": round(base / per_message, 1) if per_message else None,
+        "peak_rss_mb": round(peak, 1),
+    }))
+    if tmp is not None:
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

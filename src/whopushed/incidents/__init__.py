@@ -1,0 +1,1 @@
+"""Launch claims into incidents: clustering and repost detection (pure functions)."""

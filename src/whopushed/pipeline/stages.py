@@ -1,0 +1,46 @@
+"""Stage functions: plain data in, plain data out, so any engine can run them anywhere.
+
+A batch is a list of message tuples (chat, id, edit, type, text, date_unixtime,
+edited_unixtime); `detect_batch` gives, for each, the row that `whopushed detect --json`
+prints. The detector is built once per process (default_detector is cached).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+MessageTuple = tuple  # (chat, id, edit, type, text, date_unixtime | None, edited_unixtime | None)
+
+
+def _iso(unix: int | None) -> str | None:
+    return datetime.fromtimestamp(unix, tz=timezone.utc).isoformat() if unix is not None else None
+
+
+def as_tuple(msg) -> MessageTuple:
+    """A message of ingest.telegram as the tuple the stages take (small to ship to workers)."""
+    edited = int(msg.edited.timestamp()) if msg.edited else None
+    date = int(msg.date.timestamp()) if msg.date else None
+    return (msg.chat.id, msg.id, msg.edit_key, msg.type, msg.text, date, edited)
+
+
+def detect_one(item: MessageTuple, detector=None) -> dict[str, Any]:
+    from ..extract.detect import Detection, default_detector
+
+    chat, mid, _edit, kind, text, date, edited = item
+    row = {"id": mid, "chat": chat, "date": _iso(date), "edited": _iso(edited), "type": kind}
+    if kind == "message":
+        found = (detector or default_detector()).detect(
+            text, datetime.fromtimestamp(date, tz=timezone.utc) if date is not None else None)
+    else:
+        found = Detection(None, False, None, [], [], [], None, None, None, False, [], [], None,
+                          [f"a {kind} message"])
+    row.update(found.as_json())
+    return row
+
+
+def detect_batch(batch: list[MessageTuple]) -> list[dict[str, Any]]:
+    from ..extract.detect import default_detector
+
+    detector = default_detector()
+    return [detect_one(item, detector) for item in batch]
