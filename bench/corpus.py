@@ -96,11 +96,12 @@ def main() -> None:
     mix = write_export(path, args.messages, seed=args.seed)
     print(f"generated {args.messages:,} messages ({path.stat().st_size / 1e6:.0f} MB) in "
           f"{time.perf_counter() - t:.1f}s: {mix}", file=sys.stderr)
+    seconds, n, launches = _pipeline(path, args.jobs, args.batch)
+    # read before the floor's child (which holds the whole parsed file) and the baseline's models
+    peak = _peak_rss_mb()
+    print(f"pipeline: {n:,} messages, {launches:,} launch reports, {seconds:.1f}s", file=sys.stderr)
     parse_s = _parse_floor(path)
     print(f"orjson parse: {parse_s:.2f}s", file=sys.stderr)
-    seconds, n, launches = _pipeline(path, args.jobs, args.batch)
-    peak = _peak_rss_mb()  # before the baseline loads its models into this process
-    print(f"pipeline: {n:,} messages, {launches:,} launch reports, {seconds:.1f}s", file=sys.stderr)
     base, sampled = _baseline(path, args.baseline_fraction, args.seed)
     print(f"natasha NER baseline: {sampled:,} sampled messages, {base * 1e3:.2f} ms each", file=sys.stderr)
     per_message = seconds / max(n, 1)

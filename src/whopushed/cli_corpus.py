@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 JSON_OPT = typer.Option(False, "--json", help="Print JSON (documented in docs/mappings.md and docs/conventions.md) instead of tables.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from whopushed.extract.detect import detect
 from whopushed.extract.gazetteer import Gazetteer, tokens
 from whopushed.extract.langid import detect_language
 
-POSTED = datetime(2024, 11, 10, 6, 0, tzinfo=timezone.utc)  # 08:00 in Kyiv
+POSTED = datetime(2024, 11, 10, 6, 0, tzinfo=UTC)  # 08:00 in Kyiv
 SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "telegram_export_sample.json"
 
 

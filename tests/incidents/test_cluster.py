@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from whopushed.incidents.cluster import Report, cluster, dependents
 
-T0 = datetime(2024, 11, 10, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 11, 10, 2, 0, tzinfo=UTC)
 
 
 def rep(rid, hours=0.0, span=0.5, territory=None, weapons=(), text="", **kw):

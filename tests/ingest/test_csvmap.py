@@ -178,7 +178,7 @@ def test_a_mapping_naming_a_column_the_file_lacks_is_refused_naming_it(tmp_path,
 
 
 def test_a_mapping_using_an_undeclared_column_is_refused_naming_it(tmp_path):
-    import whopushed.ingest.csvmap as csvmap
+    from whopushed.ingest import csvmap
 
     src = Path(csvmap.__file__).parent / "mappings" / "acled.yaml"
     bad = tmp_path / "bad.yaml"
@@ -304,7 +304,7 @@ def test_an_unknown_mapping_name_lists_the_shipped_ones():
 
 def test_the_gazetteer_resolves_the_dataset_spellings():
     g = LaunchGazetteer.load()
-    terr = lambda entry: [p.country for p in g.resolve(entry).places]  # noqa: E731
+    terr = lambda entry: [p.country for p in g.resolve(entry).places]
     assert terr("Kursk oblast") == terr("and Shatalovo") == terr("Millerovo") == ["RU"]
     assert terr("Hvardiiske, Crimea") == terr("Crimea") == terr("Donetsk oblast") == ["UA"]
     assert terr("Sevastopol, Crimea") == ["UA"] and terr("Dzhankoi, Crimea") == ["UA"]

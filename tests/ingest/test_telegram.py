@@ -13,7 +13,12 @@ from typer.testing import CliRunner
 
 import whopushed.ingest.telegram as tg
 from whopushed.cli import app
-from whopushed.ingest.telegram import ReadReport, import_telegram, read_export, read_file
+from whopushed.ingest.telegram import (
+    ReadReport,
+    import_telegram,
+    read_export,
+    read_file,
+)
 from whopushed.ledger.blobs import FileBlobStore
 from whopushed.store import Store
 

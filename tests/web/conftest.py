@@ -21,7 +21,7 @@ BUNDLED = ROOT / "cases" / "belarus"
 
 def pytest_configure(config):
     # starlette's TestClient warns that it will move to httpx2; nothing to do here yet
-    config.addinivalue_line("filterwarnings", "ignore:Using `httpx`:DeprecationWarning")
+    config.addinivalue_line("filterwarnings", "ignore:Using `httpx` with `starlette.testclient`")
 
 
 def import_into(case: Case, folder: Path) -> str:

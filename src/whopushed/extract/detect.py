@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -107,9 +107,9 @@ class Rules:
 
     @classmethod
     @lru_cache(maxsize=1)
-    def load(cls) -> "Rules":
+    def load(cls) -> Rules:
         d = yaml.safe_load(resources.files("whopushed.extract").joinpath("data", "rules.yaml").read_text("utf-8"))
-        low = lambda xs: frozenset(str(x).lower() for x in xs)  # noqa: E731
+        low = lambda xs: frozenset(str(x).lower() for x in xs)
         values = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                   "nine": 9, "ten": 10, "twelve": 12, "twenty": 20}
         return cls(
@@ -153,7 +153,6 @@ class Detector:
     def _places(self, toks: list[Token]) -> list[Match]:
         out, i = [], 0
         while i < len(toks):
-            t = toks[i]
             found = [m for m in self.g.places.find(toks, i) if self._place_ok(m, toks)]
             if found:
                 out.append(found[0])
@@ -179,8 +178,6 @@ class Detector:
         out, i = [], 0
         while i < len(toks):
             found = self.g.weapons.find(toks, i)
-            if toks[i].low.startswith("ударн"):  # "strike drone" is an adjective, not a strike
-                found = [m for m in found if m.entry.kind != "launch"]
             if found:
                 out.append(found[0])
                 i = found[0].last + 1
@@ -514,5 +511,3 @@ def default_detector() -> Detector:
 def detect(text: str, posted: datetime | None = None, language: str | None = None) -> Detection:
     return default_detector().detect(text, posted, language)
 
-
-_ = timezone  # posted times are aware; UTC in, local out

@@ -10,9 +10,10 @@ The set is JSON lines: {"id", "lang", "split" ("tuned" or "reported"), "is_launc
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 
 @dataclass

@@ -162,7 +162,7 @@ class Gazetteer:
 
     @classmethod
     @lru_cache(maxsize=1)
-    def load(cls) -> "Gazetteer":
+    def load(cls) -> Gazetteer:
         places = Index()
         data = yaml.safe_load(_data("places.yaml"))
         for code, spec in data["countries"].items():

@@ -17,11 +17,12 @@ import csv
 import hashlib
 import math
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -314,7 +315,7 @@ def _datetime(col: Column, text: str) -> str:
         if not has_time:
             return dt.date().isoformat()
         if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=ZoneInfo(col.timezone) if col.timezone else timezone.utc)
+            dt = dt.replace(tzinfo=ZoneInfo(col.timezone) if col.timezone else UTC)
         off = dt.utcoffset()
         total = int(off.total_seconds() // 60) if off is not None else 0
         sign = "+" if total >= 0 else "-"
@@ -336,7 +337,7 @@ def parse_cell(col: Column, raw: str) -> Any:
         if col.parse in ("datetime", "date"):
             return _datetime(col, text)
         if col.parse == "unixtime":
-            return datetime.fromtimestamp(int(float(text)), tz=timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+            return datetime.fromtimestamp(int(float(text)), tz=UTC).strftime("%Y-%m-%dT%H:%MZ")
         if col.parse == "list":
             return [p.strip() for p in text.split(col.separator) if p.strip() and p.strip() not in col.nulls]
         if col.parse == "literal":

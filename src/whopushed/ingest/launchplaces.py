@@ -46,7 +46,7 @@ class LaunchGazetteer:
     directions: frozenset[str] = frozenset()
 
     @classmethod
-    def from_dict(cls, data: Any, name: str = "gazetteer") -> "LaunchGazetteer":
+    def from_dict(cls, data: Any, name: str = "gazetteer") -> LaunchGazetteer:
         if not isinstance(data, dict) or not isinstance(data.get("places"), dict):
             raise GazetteerError(f"{name}: expected a mapping with 'places:'")
         gaz = cls(directions=frozenset(_key(d) for d in data.get("directions") or ()))
@@ -82,7 +82,7 @@ class LaunchGazetteer:
         return gaz
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "LaunchGazetteer":
+    def load(cls, path: str | Path | None = None) -> LaunchGazetteer:
         if path is None:
             text = resources.files("whopushed.ingest").joinpath("mappings", "launch-places.yaml").read_text("utf-8")
             return cls.from_dict(yaml.safe_load(text), "launch-places.yaml")

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO
 
 import ijson
 
@@ -137,12 +138,12 @@ def text_of(raw: Any) -> str:
 def _utc(unix: Any, local: Any) -> datetime | None:
     try:
         if unix is not None:
-            return datetime.fromtimestamp(int(unix), tz=timezone.utc)
+            return datetime.fromtimestamp(int(unix), tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         pass
     if isinstance(local, str):
         try:  # no zone in `date`: the exporter's local time, taken as UTC only for lack of better
-            return datetime.fromisoformat(local).replace(tzinfo=timezone.utc)
+            return datetime.fromisoformat(local).replace(tzinfo=UTC)
         except ValueError:
             return None
     return None

@@ -7,14 +7,14 @@ prints. The detector is built once per process (default_detector is cached).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 MessageTuple = tuple  # (chat, id, edit, type, text, date_unixtime | None, edited_unixtime | None)
 
 
 def _iso(unix: int | None) -> str | None:
-    return datetime.fromtimestamp(unix, tz=timezone.utc).isoformat() if unix is not None else None
+    return datetime.fromtimestamp(unix, tz=UTC).isoformat() if unix is not None else None
 
 
 def as_tuple(msg) -> MessageTuple:
@@ -31,7 +31,7 @@ def detect_one(item: MessageTuple, detector=None) -> dict[str, Any]:
     row = {"id": mid, "chat": chat, "date": _iso(date), "edited": _iso(edited), "type": kind}
     if kind == "message":
         found = (detector or default_detector()).detect(
-            text, datetime.fromtimestamp(date, tz=timezone.utc) if date is not None else None)
+            text, datetime.fromtimestamp(date, tz=UTC) if date is not None else None)
     else:
         found = Detection(None, False, None, [], [], [], None, None, None, False, [], [], None,
                           [f"a {kind} message"])

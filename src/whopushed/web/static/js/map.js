@@ -284,7 +284,7 @@
           var p = i[r];
           if (p) { b.extend(L.latLng(p.lat, p.lon).toBounds(p.radius_km * 2000)); }
         }); });
-        if (b.isValid()) map.fitBounds(b.pad(0.3), { maxZoom: 9 });
+        if (b.isValid()) map.fitBounds(b.pad(1.5), { maxZoom: 7 });
         node.setAttribute("data-ready", "1");
       });
   }
