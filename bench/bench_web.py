@@ -109,6 +109,7 @@ def serve(db: Path, port: int) -> None:
     snap = app.state.workbench.snapshot()
     loaded = time.perf_counter() - t0
     snap._attributed()  # every incident weighed once: what a server that has been up a while holds
+    snap.contested_in  # and what is contested, which each incident page shows
     print(json.dumps({"ready": True, "load_s": round(loaded, 1), "warm_s": round(time.perf_counter() - t0 - loaded, 1)}),
           flush=True)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
@@ -278,6 +279,8 @@ def main() -> None:
         print(f"server: case loaded in {ready['load_s']} s, every incident weighed in {ready['warm_s']} s; "
               f"open loop at {args.rate:g} req/s, {args.seconds:g} s per endpoint", flush=True)
         n = int(args.rate * args.seconds)
+        for i, kind in enumerate(TARGETS):  # compile each page's templates before the clock runs
+            open_loop(port, urls(kind, 20, args.incidents, seed=7 + i), 20.0, workers=4)
         results = {}
         for i, kind in enumerate(TARGETS):
             paths = urls(kind, n, args.incidents, seed=100 + i)

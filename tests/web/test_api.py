@@ -106,3 +106,14 @@ def test_openapi_document_lists_every_api_route(client, app):
 
     api = {r.path for r in registered_routes(app) if (r.path or "").startswith("/api/")}
     assert api == set(paths)
+
+
+def test_geojson_answers_a_dense_viewport_with_grid_cells_that_count_every_incident(client):
+    points = client.get("/api/geojson").json()
+    cells = client.get("/api/geojson", params={"cluster_above": 2}).json()
+    assert cells["clustered"] and not points["clustered"]
+    assert sum(f["properties"]["count"] for f in cells["features"]) == cells["matched"] == points["matched"]
+    for f in cells["features"]:
+        west, south, east, north = f["properties"]["bbox"]
+        lon, lat = f["geometry"]["coordinates"]
+        assert west - 1e-6 <= lon <= east + 1e-6 and south - 1e-6 <= lat <= north + 1e-6

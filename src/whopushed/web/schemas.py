@@ -199,6 +199,7 @@ class FeatureCollectionOut(Open):
     matched: int
     returned: int
     truncated: bool
+    clustered: bool
 
 
 class CaseOut(Open):

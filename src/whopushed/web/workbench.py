@@ -8,6 +8,7 @@ records are gone before any query, analysis or search result sees them.
 
 from __future__ import annotations
 
+import gc
 import math
 import threading
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ import sqlalchemy as sa
 
 from ..analyses import attribution_rules, determine_case
 from ..model import Case, Claim, Incident, Statement, When
-from ..report.exports import attribution_summary, incident_features, public_case
+from ..report.exports import attribution_summary, public_case
 from ..store import Store
 from ..views import Lookup, assessment_json, incident_json, record_json
 
@@ -109,6 +110,14 @@ def _latlon(place) -> tuple[float, float]:
     return math.nan, math.nan
 
 
+def _settle() -> None:
+    """The snapshot does not change once built: move what exists now out of the cyclic
+    collector's reach, so that its full collections (which a large case would make last
+    whole seconds, stalling every request) walk only what requests create."""
+    gc.collect()
+    gc.freeze()
+
+
 class Snapshot:
     """The case at one ledger size, with indexes for the filters and analyses computed
     when first asked for (and kept)."""
@@ -144,6 +153,7 @@ class Snapshot:
         self._lock = threading.RLock()
         self._all_attributed: tuple[np.ndarray, np.ndarray] | None = None
         self._determinations: dict[str | None, dict] = {}
+        self._rows_html: dict[str, str] = {}
 
     # analyses
 
@@ -182,6 +192,7 @@ class Snapshot:
                     likely.append("none" if not s or s["top_posterior"] is None else (s["most_likely"] or "tie"))
                     post.append(math.nan if not s or s["top_posterior"] is None else s["top_posterior"])
                 self._all_attributed = (np.array(likely, dtype=object), np.array(post, dtype=float))
+                _settle()
             return self._all_attributed
 
     def determination(self, as_of: str | None = None) -> dict:
@@ -207,6 +218,13 @@ class Snapshot:
         from ..report.summary import summarise
 
         return summarise(self.case, self.stances[0])
+
+    @cached_property
+    def contested_in(self) -> dict[str, list[dict]]:
+        found: dict[str, list[dict]] = {}
+        for c in self.summary["contested"]:
+            found.setdefault(c["incident"], []).append(c)
+        return found
 
     @cached_property
     def hypotheses(self) -> list[dict[str, Any]]:
@@ -283,44 +301,116 @@ class Snapshot:
         row["attribution"] = attribution_summary(self.attribution(inc.id))
         return row
 
-    def incident_page(self, q: IncidentQuery) -> Page:
-        found = self.select(q)
-        start = (q.page - 1) * q.per_page
-        items = [self.incident_row(self.incidents[k]) for k in found[start:start + q.per_page]]
-        return Page(total=len(found), page=q.page, per_page=q.per_page, items=items)
-
-    def geojson(self, q: IncidentQuery, bbox: tuple[float, float, float, float] | None, limit: int) -> dict[str, Any]:
-        """Features of the matching incidents with a launch or impact point in the box
-        (west, south, east, north); at most `limit` incidents, the rest counted."""
-        found = self.select(q)
-        if bbox is not None:
-            west, south, east, north = bbox
-            with np.errstate(invalid="ignore"):
-                inside = np.zeros(len(self.incidents), dtype=bool)
-                for lat, lon in ((self.launch_lat, self.launch_lon), (self.impact_lat, self.impact_lon)):
-                    in_lon = (lon >= west) & (lon <= east) if west <= east else (lon >= west) | (lon <= east)
-                    inside |= (lat >= south) & (lat <= north) & in_lon
-            found = found[inside[found]]
-        else:
-            with np.errstate(invalid="ignore"):
-                located = ~(np.isnan(self.launch_lat) & np.isnan(self.impact_lat))
-            found = found[located[found]]
-        features = []
-        for k in found[:limit]:
-            inc = self.incidents[k]
-            row = self._feature_row(inc)
-            features.extend(incident_features(row))
-        return {"type": "FeatureCollection", "features": features, "matched": int(len(found)),
-                "returned": int(min(len(found), limit)), "truncated": bool(len(found) > limit)}
-
-    def _feature_row(self, inc: Incident) -> dict[str, Any]:
-        """What a map feature needs: less than a full incident row (no sources)."""
+    def table_row(self, inc: Incident) -> dict[str, Any]:
+        """What a row of the incidents table shows: the incident without its sources (the
+        API's rows have them; the table links to the incident for them)."""
         from ..views import place_json, when_json
 
-        return {"id": inc.id, "title": inc.title, "kind": inc.kind.value, "when": when_json(inc.when),
-                "launch_territory": inc.launch_territory, "weapons": inc.weapons, "excluded": inc.excluded,
+        claims = self.claims_of.get(inc.id, [])
+        return {"id": inc.id, "kind": inc.kind.value, "title": inc.title, "when": when_json(inc.when),
+                "aggregate": inc.aggregate, "excluded": inc.excluded, "launch_territory": inc.launch_territory,
                 "launch_area": place_json(inc.launch_area), "impact_area": place_json(inc.impact_area),
+                "weapons": inc.weapons, "n_claims": len(claims),
+                "parties": [self.look.name(p) for p in dict.fromkeys(c.party for c in claims)],
                 "attribution": attribution_summary(self.attribution(inc.id))}
+
+    def rendered_row(self, inc: Incident, render) -> str:
+        """A table row's HTML: rendered once per snapshot (the records do not change within
+        one), kept for the most recent 20,000 incidents shown."""
+        html = self._rows_html.get(inc.id)
+        if html is None:
+            html = render(self.table_row(inc))
+            if len(self._rows_html) >= 20_000:
+                self._rows_html.pop(next(iter(self._rows_html)))
+            self._rows_html[inc.id] = html
+        return html
+
+    def incident_page(self, q: IncidentQuery, row=None) -> Page:
+        """One page of the matching incidents; `row` makes each item (default: the API's
+        full incident row)."""
+        found = self.select(q)
+        start = (q.page - 1) * q.per_page
+        row = row or self.incident_row
+        items = [row(self.incidents[k]) for k in found[start:start + q.per_page]]
+        return Page(total=len(found), page=q.page, per_page=q.per_page, items=items)
+
+    def geojson(self, q: IncidentQuery, bbox: tuple[float, float, float, float] | None, limit: int,
+                cluster_above: int = 300, grid: tuple[int, int] = (24, 16)) -> dict[str, Any]:
+        """Features of the matching incidents with a launch or impact point in the box
+        (west, south, east, north). When more than `cluster_above` match, the answer is
+        one feature per occupied cell of a grid over the box (or over all points), with
+        its count and extent, so that a dense viewport costs what a sparse one does;
+        otherwise at most `limit` incidents, each as its points and path."""
+        found = self.select(q)
+        lat = np.where(np.isnan(self.launch_lat), self.impact_lat, self.launch_lat)  # an incident's anchor
+        lon = np.where(np.isnan(self.launch_lon), self.impact_lon, self.launch_lon)
+        with np.errstate(invalid="ignore"):
+            if bbox is not None:
+                west, south, east, north = bbox
+                inside = np.zeros(len(self.incidents), dtype=bool)
+                for la, lo in ((self.launch_lat, self.launch_lon), (self.impact_lat, self.impact_lon)):
+                    in_lon = (lo >= west) & (lo <= east) if west <= east else (lo >= west) | (lo <= east)
+                    inside |= (la >= south) & (la <= north) & in_lon
+                found = found[inside[found]]
+            else:
+                found = found[~np.isnan(lat[found])]
+        matched = int(len(found))
+        if matched > max(cluster_above, 0) and matched > 0:
+            return self._clusters(found, lat, lon, bbox, grid, matched)
+        features = []
+        for k in found[:limit]:
+            features.extend(self._features(self.incidents[k]))
+        return {"type": "FeatureCollection", "features": features, "matched": matched,
+                "returned": int(min(matched, limit)), "truncated": bool(matched > limit), "clustered": False}
+
+    def _clusters(self, found: np.ndarray, lat: np.ndarray, lon: np.ndarray, bbox, grid, matched: int) -> dict[str, Any]:
+        la, lo = lat[found], lon[found]
+        if bbox is None or bbox[0] > bbox[2]:
+            bbox = (float(np.nanmin(lo)), float(np.nanmin(la)), float(np.nanmax(lo)) + 1e-9, float(np.nanmax(la)) + 1e-9)
+        west, south, east, north = bbox
+        nx, ny = grid
+        cx = np.clip(((lo - west) / max(east - west, 1e-9) * nx).astype(int), 0, nx - 1)
+        cy = np.clip(((la - south) / max(north - south, 1e-9) * ny).astype(int), 0, ny - 1)
+        cell = cy * nx + cx
+        cells, first, inverse, counts = np.unique(cell, return_index=True, return_inverse=True, return_counts=True)
+        mean_lat = np.bincount(inverse, weights=la) / counts
+        mean_lon = np.bincount(inverse, weights=lo) / counts
+        features = []
+        for n, c in enumerate(cells):
+            x, y = int(c % nx), int(c // nx)
+            extent = [west + x * (east - west) / nx, south + y * (north - south) / ny,
+                      west + (x + 1) * (east - west) / nx, south + (y + 1) * (north - south) / ny]
+            props = {"cluster": True, "count": int(counts[n]), "bbox": [round(v, 5) for v in extent]}
+            if counts[n] == 1:  # a cell of one: which incident it is
+                props["incident"] = self.incidents[int(found[first[n]])].id
+            features.append({"type": "Feature", "id": f"cell:{x}:{y}",
+                             "geometry": {"type": "Point", "coordinates": [round(float(mean_lon[n]), 5),
+                                                                           round(float(mean_lat[n]), 5)]},
+                             "properties": props})
+        return {"type": "FeatureCollection", "features": features, "matched": matched, "returned": 0,
+                "truncated": True, "clustered": True}
+
+    def _features(self, inc: Incident) -> list[dict[str, Any]]:
+        """An incident as the map draws it: its launch and impact points (with precision
+        and radius) and the path between, with what a popup shows. Leaner than the
+        GeoJSON export (report.exports.incident_features), which carries everything."""
+        att = attribution_summary(self.attribution(inc.id)) or {}
+        base = {"incident": inc.id, "title": inc.title, "kind": inc.kind.value, "when": inc.when.value,
+                "weapons": inc.weapons, "most_likely": att.get("most_likely"), "top_posterior": att.get("top_posterior")}
+        features, points = [], {}
+        for role, place in (("launch", inc.launch_area), ("impact", inc.impact_area)):
+            if place is not None and place.lat is not None and place.lon is not None:
+                points[role] = [place.lon, place.lat]
+                features.append({"type": "Feature", "id": f"{inc.id}:{role}",
+                                 "geometry": {"type": "Point", "coordinates": points[role]},
+                                 "properties": {**base, "role": role, "place": place.name,
+                                                "precision": place.precision.value,
+                                                "radius_km": place.effective_radius_km}})
+        if len(points) == 2:
+            features.append({"type": "Feature", "id": f"{inc.id}:path",
+                             "geometry": {"type": "LineString", "coordinates": [points["launch"], points["impact"]]},
+                             "properties": {"incident": inc.id, "role": "path"}})
+        return features
 
     # records
 
@@ -400,6 +490,7 @@ class Workbench:
                 if self.read_only:
                     case = public_case(case)
                 self._snapshot = Snapshot(case, fp, self.read_only)
+                _settle()
             return self._snapshot
 
     def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:

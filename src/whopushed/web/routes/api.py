@@ -101,5 +101,7 @@ def search(request: Request, q: str = Query(..., min_length=1, max_length=200),
             summary="Launch and impact points of the matching incidents in a viewport")
 def geojson(request: Request, q: IncidentQuery = Depends(incident_query),
             bbox: str | None = Query(None, max_length=200, description="west,south,east,north in degrees"),
-            limit: int = Query(2000, ge=1, le=20000, description="At most this many incidents")):
-    return JSON(snapshot(request).geojson(q, parse_bbox(bbox), limit))
+            limit: int = Query(2000, ge=1, le=20000, description="At most this many incidents"),
+            cluster_above: int = Query(300, ge=0, le=20000, description="When more incidents match, answer with "
+                                       "grid cells (properties: cluster, count, bbox) instead of points")):
+    return JSON(snapshot(request).geojson(q, parse_bbox(bbox), limit, cluster_above))

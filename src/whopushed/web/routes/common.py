@@ -85,7 +85,7 @@ def incident_detail(snap: Snapshot, incident_id: str) -> dict[str, Any]:
         raise HTTPException(404, "no incident with that id")
     data = snap.record(incident_id)
     data["assessment"] = snap.attribution(incident_id)
-    data["contested"] = [c for c in snap.summary["contested"] if c["incident"] == incident_id]
+    data["contested"] = snap.contested_in.get(incident_id, [])
     return data
 
 

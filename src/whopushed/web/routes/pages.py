@@ -9,10 +9,11 @@ from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup
 from starlette.exceptions import HTTPException
 
 from ...model import Incident
-from ..render import render
+from ..render import env, render
 from .common import incident_detail, lenient_query, snapshot
 
 router = APIRouter(include_in_schema=False)
@@ -33,8 +34,9 @@ def overview(request: Request):
 def incidents(request: Request):
     snap = snapshot(request)
     q = lenient_query(request.query_params)
-    page = snap.incident_page(q)
-    return _page(request, "incidents.html", q=q, params=q.params(), page=page, snap=snap,
+    row = env.get_template("_incident_row.html")
+    page = snap.incident_page(q, row=lambda inc: Markup(snap.rendered_row(inc, lambda r: row.render(i=r))))
+    return _page(request, "incidents.html", q=q, params=q.params(), page=page, rows_html=page.items, snap=snap,
                  hypotheses=snap.hypotheses, weapons=snap.weapons, territories=snap.territories)
 
 

@@ -92,9 +92,8 @@
     if (inc.launch) meta.push("from " + inc.launch.place + " (" + inc.launch.precision + ", ±" + inc.launch.radius_km + " km)");
     if (inc.impact) meta.push("at " + inc.impact.place + " (" + inc.impact.precision + ")");
     if (inc.weapons && inc.weapons.length) meta.push(inc.weapons.join(", "));
-    var att = inc.attribution;
-    if (att && att.top_posterior !== null && att.top_posterior !== undefined) {
-      meta.push(att.most_likely ? "most likely " + att.most_likely + " (" + Math.round(att.top_posterior * 100) + "%)" : "a tie");
+    if (inc.top_posterior !== null && inc.top_posterior !== undefined) {
+      meta.push(inc.most_likely ? "most likely " + inc.most_likely + " (" + Math.round(inc.top_posterior * 100) + "%)" : "a tie");
     }
     box.appendChild(el("div", "muted", meta.join(" · ")));
     var link = el("a", "open-incident", "Open the incident and its evidence →");
@@ -108,9 +107,11 @@
     var byId = {}, order = [];
     features.forEach(function (f) {
       var p = f.properties, id = p.incident;
-      if (!byId[id]) {
-        byId[id] = { id: id, title: p.title, when: p.when, weapons: p.weapons, attribution: p.attribution, kind: p.kind };
-        order.push(id);
+      if (!byId[id]) { byId[id] = { id: id }; order.push(id); }
+      if (p.role !== "path") {
+        var inc = byId[id];
+        inc.title = p.title; inc.when = p.when; inc.weapons = p.weapons; inc.kind = p.kind;
+        inc.most_likely = p.most_likely; inc.top_posterior = p.top_posterior;
       }
       if (p.role === "launch" || p.role === "impact") {
         byId[id][p.role] = { lat: f.geometry.coordinates[1], lon: f.geometry.coordinates[0], place: p.place,
@@ -234,20 +235,38 @@
                 focus: function (id, popup) { return layer.focus(id, popup); } };
     window.whopushedMap = api;
 
+    var cells = L.layerGroup().addTo(map);  // the server's grid cells, when too many match
+
+    function drawCells(features) {
+      cells.clearLayers();
+      features.forEach(function (f) {
+        var n = f.properties.count, size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 44 : 52;
+        var marker = L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
+          icon: L.divIcon({ className: "cluster", iconSize: [size, size], html: "" }),
+          title: n + " incidents: click to zoom in" }).addTo(cells);
+        if (marker._icon) marker._icon.textContent = n >= 10000 ? Math.round(n / 1000) + "k" : String(n);
+        var bb = f.properties.bbox;
+        marker.on("click", function () { map.fitBounds([[bb[1], bb[0]], [bb[3], bb[2]]]); });
+      });
+    }
+
     function load(bbox, fit) {
       var url = "/api/geojson?" + query + (query ? "&" : "") + "limit=2000" + (bbox ? "&bbox=" + bbox : "");
       return fetch(url).then(function (r) { return r.json(); }).then(function (fc) {
-        var incidents = incidentsOf(fc.features);
+        var incidents = fc.clustered ? [] : incidentsOf(fc.features);
         layer.set(incidents);
+        drawCells(fc.clustered ? fc.features : []);
         api.truncated = fc.truncated;
         if (status) {
           status.textContent = fc.matched + " located incident" + (fc.matched === 1 ? "" : "s") +
-            (fc.truncated ? " (showing " + fc.returned + "; zoom in or filter)" : "");
+            (fc.clustered ? " (grouped: zoom in or filter to see each)" :
+             fc.truncated ? " (showing " + fc.returned + "; zoom in or filter)" : "");
         }
-        if (fit && incidents.length) {
+        if (fit && (incidents.length || fc.clustered)) {
           var b = L.latLngBounds([]);
           incidents.forEach(function (i) { ["launch", "impact"].forEach(function (r) { if (i[r]) b.extend([i[r].lat, i[r].lon]); }); });
-          map.fitBounds(b.pad(0.25), { maxZoom: 8 });
+          fc.features.forEach(function (f) { if (f.properties.cluster) b.extend([f.geometry.coordinates[1], f.geometry.coordinates[0]]); });
+          if (b.isValid()) map.fitBounds(b.pad(0.25), { maxZoom: 8 });
         }
         api.ready = true;
         node.setAttribute("data-ready", "1");
