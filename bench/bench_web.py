@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import HYPOTHESES, world  # noqa: E402
 
 from whopushed.model import CaseMeta, Place  # noqa: E402
+from whopushed.model.geo import GeoPrecision  # noqa: E402
 
 TARGETS = {"incidents page": 0.050, "incident page": 0.050, "geojson viewport": 0.300}
 
@@ -42,10 +43,10 @@ def located(rng: random.Random, incidents):
     """The synthetic incidents with a launch place in Belarus and an impact in Ukraine."""
     out = []
     for inc in incidents:
-        launch = Place.model_construct(name="launch area", country="BY", precision=rng.choice(["vicinity", "locality", "region"]),
+        launch = Place.model_construct(name="launch area", country="BY", precision=GeoPrecision(rng.choice(["vicinity", "locality", "region"])),
                                        lat=round(rng.uniform(51.3, 55.5), 4), lon=round(rng.uniform(23.8, 31.5), 4),
                                        radius_km=None, stated=None)
-        impact = Place.model_construct(name="impact area", country="UA", precision=rng.choice(["exact", "vicinity", "locality"]),
+        impact = Place.model_construct(name="impact area", country="UA", precision=GeoPrecision(rng.choice(["exact", "vicinity", "locality"])),
                                        lat=round(rng.uniform(46.5, 51.8), 4), lon=round(rng.uniform(24.0, 38.0), 4),
                                        radius_km=None, stated=None)
         out.append(inc.model_copy(update={"launch_area": launch, "impact_area": impact}))
@@ -70,6 +71,11 @@ def build(db: Path, n_incidents: int, per_incident: int) -> None:
     meta = CaseMeta(id="synthetic", title="Synthetic case", question="Who pushed the button?", territorial_state="BY",
                     target_state="UA", aggressor_state="RU", hypotheses=HYPOTHESES)
 
+    def flush(conn, batch, links):
+        for table, chunk in ((t.claims, batch), (t.claim_incidents, links)):
+            if chunk:  # an empty list would insert one row of defaults
+                conn.execute(table.insert(), chunk)
+
     def rows(records):
         return [{"id": r.id, "ord": n, "data": r.model_dump(mode="json"), **_columns(r)} for n, r in enumerate(records)]
 
@@ -84,12 +90,9 @@ def build(db: Path, n_incidents: int, per_incident: int) -> None:
                 links += [{"claim_id": c.id, "incident_id": i} for i in c.incidents]
                 ord_ += 1
             if len(batch) >= 20000:
-                conn.execute(t.claims.insert(), batch)
-                conn.execute(t.claim_incidents.insert(), links)
+                flush(conn, batch, links)
                 batch, links = [], []
-        if batch:
-            conn.execute(t.claims.insert(), batch)
-            conn.execute(t.claim_incidents.insert(), links)
+        flush(conn, batch, links)
     with store.engine.connect() as conn:
         conn.execute(sa.text("ANALYZE"))
     store.close()

@@ -110,6 +110,21 @@ def _latlon(place) -> tuple[float, float]:
     return math.nan, math.nan
 
 
+def _codes(values: list[str]) -> tuple[np.ndarray, dict[str, int]]:
+    """Values as integer codes, and the code of each value."""
+    table: dict[str, int] = {}
+    codes = np.array([table.setdefault(v, len(table)) for v in values], dtype=np.int32)
+    return codes, table
+
+
+def _ranked(codes: np.ndarray, table: dict[str, int]) -> np.ndarray:
+    """Codes replaced by their value's rank in alphabetical order: a sort key."""
+    rank = np.zeros(max(len(table), 1), dtype=np.int32)
+    for n, value in enumerate(sorted(table)):
+        rank[table[value]] = n
+    return rank[codes]
+
+
 def _settle() -> None:
     """The snapshot does not change once built: move what exists now out of the cyclic
     collector's reach, so that its full collections (which a large case would make last
@@ -140,8 +155,10 @@ class Snapshot:
         b = [bounds[k] for k in order]
         self.earliest = np.array([_ts(x[0]) for x in b], dtype=float)
         self.latest = np.array([_ts(x[1]) for x in b], dtype=float)
-        self.kind = np.array([i.kind.value for i in self.incidents], dtype=object)
-        self.territory = np.array([i.launch_territory or "" for i in self.incidents], dtype=object)
+        # kinds, territories and operators as small integer codes: comparing object arrays
+        # costs a Python call per element, and the filters run on every request
+        self.kind, self._kind_code = _codes([i.kind.value for i in self.incidents])
+        self.territory, self._territory_code = _codes([i.launch_territory or "" for i in self.incidents])
         self.excluded = np.array([i.excluded is not None for i in self.incidents], dtype=bool)
         self.n_claims = np.array([len(self.claims_of.get(i.id, ())) for i in self.incidents], dtype=int)
         la = np.array([_latlon(i.launch_area) for i in self.incidents], dtype=float).reshape(-1, 2)
@@ -152,6 +169,7 @@ class Snapshot:
         self._attributions: dict[str, dict | None] = {}
         self._lock = threading.RLock()
         self._all_attributed: tuple[np.ndarray, np.ndarray] | None = None
+        self._likely_code: dict[str, int] = {}
         self._determinations: dict[str | None, dict] = {}
         self._rows_html: dict[str, str] = {}
 
@@ -191,7 +209,8 @@ class Snapshot:
                     s = attribution_summary(self.attribution(inc.id))
                     likely.append("none" if not s or s["top_posterior"] is None else (s["most_likely"] or "tie"))
                     post.append(math.nan if not s or s["top_posterior"] is None else s["top_posterior"])
-                self._all_attributed = (np.array(likely, dtype=object), np.array(post, dtype=float))
+                codes, self._likely_code = _codes(likely)
+                self._all_attributed = (codes, np.array(post, dtype=float))
                 _settle()
             return self._all_attributed
 
@@ -253,9 +272,10 @@ class Snapshot:
         if not q.include_excluded:
             mask &= ~self.excluded
         if q.kind:
-            mask &= self.kind == q.kind
+            mask &= self.kind == self._kind_code.get(q.kind, -1)
         if q.launched_from:  # as `incidents --launched-from`: launch incidents from there
-            mask &= (self.kind == "launch") & (self.territory == q.launched_from.upper())
+            mask &= ((self.kind == self._kind_code.get("launch", -1))
+                     & (self.territory == self._territory_code.get(q.launched_from.upper(), -1)))
         since, until = _bound(q.since, "since"), _bound(q.until, "until")
         with np.errstate(invalid="ignore"):
             if since is not None:
@@ -267,7 +287,7 @@ class Snapshot:
         if q.needs_attribution:
             likely, post = self._attributed()
             if q.most_likely:
-                mask &= likely == q.most_likely
+                mask &= likely == self._likely_code.get(q.most_likely, -1)
             with np.errstate(invalid="ignore"):
                 if q.min_posterior is not None:
                     mask &= post >= q.min_posterior
@@ -284,16 +304,16 @@ class Snapshot:
         if sort == "id":
             return np.array([i.id for i in self.incidents], dtype=object)
         if sort == "kind":
-            return self.kind
+            return _ranked(self.kind, self._kind_code)
         if sort == "launched_from":
-            return self.territory
+            return _ranked(self.territory, self._territory_code)
         if sort == "weapons":
             return np.array([", ".join(w) for w in self.weapons_of], dtype=object)
         if sort == "claims":
             return self.n_claims
         likely, post = self._attributed()
         if sort == "most_likely":
-            return likely
+            return _ranked(likely, self._likely_code)
         return np.nan_to_num(post, nan=-1.0)
 
     def incident_row(self, inc: Incident) -> dict[str, Any]:
