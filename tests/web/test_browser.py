@@ -55,7 +55,7 @@ def test_clicking_an_incident_on_the_map_selects_its_row_and_opens_its_evidence(
     incident = _located_rows(page)[0]
     page.evaluate(f"window.whopushedMap.focus({incident!r}, false)")  # zoom in until it is drawn alone
     marker = page.locator(f"path.incident-marker[data-incident='{incident}']").first
-    marker.click(force=True)
+    marker.click()  # Playwright waits until the marker stands still and nothing covers it
     page.wait_for_selector(".leaflet-popup-content .open-incident")
     assert "selected" in page.get_attribute(f"#row-{incident}", "class")
     page.click(".leaflet-popup-content .open-incident")

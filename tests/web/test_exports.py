@@ -121,3 +121,23 @@ def test_dossier_map_draws_crimea_as_ukraine_by_de_jure_borders():
     svg = svg_map([{"id": "X-1", "launch_area": {"lat": 52.0, "lon": 29.2, "radius_km": 15},
                     "impact_area": {"lat": 50.45, "lon": 30.52, "radius_km": 5}}], "BY", "UA")
     assert svg.startswith("<svg") and "X-1" in svg and "<line" in svg and "Natural Earth" in svg
+
+
+def test_public_view_leaves_no_reference_to_a_withheld_record_for_any_reference_the_model_declares(belarus):
+    from whopushed.model import REFERENCES
+
+    for (collection, field), _ in REFERENCES.items():
+        holder = next((r for r in getattr(belarus, collection) if getattr(r, field)), None)
+        if holder is None:
+            continue  # the bundled case uses no such reference
+        value = getattr(holder, field)
+        target = value[0] if isinstance(value, list) else value
+        marked = belarus.model_copy(update={name: [r.model_copy(update={"sensitivity": Sensitivity.restricted})
+                                                   if r.id == target else r for r in getattr(belarus, name)]
+                                            for name in ("actors", "sources", "captures", "incidents", "claims",
+                                                         "statements", "sanctions")})
+        public = public_case(marked)
+        for rec in getattr(public, collection):
+            refs = getattr(rec, field)
+            assert target not in (refs if isinstance(refs, list) else [refs]), (collection, field, rec.id)
+        assert target not in public.by_id()

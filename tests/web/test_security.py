@@ -81,7 +81,7 @@ def test_hostile_text_in_claims_and_captures_never_runs_and_javascript_links_are
     # the map's popups are built from the same text: open one
     page.goto(hostile_server + "/incidents/INC-04")
     page.wait_for_selector("#incident-map[data-ready='1']")
-    page.click("#incident-map path.incident-marker", force=True)
+    page.click("#incident-map path.incident-marker")
     page.wait_for_selector(".leaflet-popup-content")
     assert "<svg onload" in page.inner_text(".leaflet-popup-content")
     assert page.evaluate("window.__pwned") is None

@@ -15,7 +15,7 @@ import json
 from collections import defaultdict
 from typing import Any, Iterable
 
-from ..model import Capture, Case, Claim, Sensitivity, Statement
+from ..model import COLLECTIONS, Capture, Case, Claim, SanctionsMeasure, Sensitivity, Statement
 from ..views import Lookup, incident_json
 
 
@@ -35,9 +35,8 @@ def public_case(case: Case) -> Case:
             elif new is not rec:
                 keep[rid] = new
                 changed = True
-    parts = {name: [keep[r.id] for r in getattr(case, name) if r.id in keep]
-             for name in ("actors", "sources", "captures", "incidents", "claims", "statements", "sanctions")}
-    return Case(case=case.case, **parts)
+    parts = {name: [keep[r.id] for r in getattr(case, name) if r.id in keep] for name in COLLECTIONS}
+    return case.model_copy(update=parts)
 
 
 def _kept(ids: Iterable[str], keep: dict) -> list[str]:
@@ -61,7 +60,7 @@ def _prune(rec, keep: dict):
             update["incidents"] = incs
         if rec.retracts and rec.retracts not in keep:
             update["retracts"] = None
-    elif isinstance(rec, Statement) or type(rec).__name__ == "SanctionsMeasure":
+    elif isinstance(rec, (Statement, SanctionsMeasure)):
         if isinstance(rec, Statement) and rec.speaker not in keep:
             return None
         caps = _kept(rec.captures, keep)
@@ -74,7 +73,7 @@ def _prune(rec, keep: dict):
             return None
         if rec.repost_of and rec.repost_of not in keep:
             update["repost_of"] = None
-    else:
+    else:  # any other record: drop references to withheld ones
         for field in ("part_of", "actor"):  # an actor's parent, a source's actor
             ref = getattr(rec, field, None)
             if ref and ref not in keep:

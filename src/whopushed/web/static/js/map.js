@@ -266,7 +266,7 @@
           var b = L.latLngBounds([]);
           incidents.forEach(function (i) { ["launch", "impact"].forEach(function (r) { if (i[r]) b.extend([i[r].lat, i[r].lon]); }); });
           fc.features.forEach(function (f) { if (f.properties.cluster) b.extend([f.geometry.coordinates[1], f.geometry.coordinates[0]]); });
-          if (b.isValid()) map.fitBounds(b.pad(0.25), { maxZoom: 8 });
+          if (b.isValid()) map.fitBounds(b.pad(0.25), { maxZoom: 8, animate: false });  // settled before "ready"
         }
         api.ready = true;
         node.setAttribute("data-ready", "1");
@@ -303,7 +303,7 @@
           var p = i[r];
           if (p) { b.extend(L.latLng(p.lat, p.lon).toBounds(p.radius_km * 2000)); }
         }); });
-        if (b.isValid()) map.fitBounds(b.pad(1.5), { maxZoom: 7 });
+        if (b.isValid()) map.fitBounds(b.pad(1.5), { maxZoom: 7, animate: false });
         node.setAttribute("data-ready", "1");
       });
   }
