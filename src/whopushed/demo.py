@@ -13,6 +13,7 @@ from .ingest.casefile import read_case
 from .report.overview import render_overview
 from .report.summary import summarise
 from .analyses import attribute_case, determine_case
+from .report.dossier import write_dossier
 from .report.terminal import print_assessments, print_determination
 from .ledger.keys import load_signer
 from .ledger.summary import ledger_summary
@@ -76,6 +77,16 @@ def print_parity(console: Console, p: dict) -> None:
         console.print(f"  Gaps: {shown}{more}")
 
 
+def screenshots_of(db_url: str, folder: Path) -> tuple[list[str], str]:
+    """Screenshots of the web workspace when a headless Chromium is at hand."""
+    try:
+        from .web.screenshots import take_screenshots
+
+        return [str(p) for p in take_screenshots(db_url, folder)], ""
+    except Exception as exc:  # no browser on this machine: the rest of the demo stands
+        return [], f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -105,11 +116,13 @@ def run_demo(out_dir: Path, case_path: Path | None, console: Console, as_json: b
     ledger = ledger_summary(ws)
     index = out_dir / "index.html"
     _write_atomic(index, render_overview(stored, attributions, determination, ledger, parity))
+    dossiers = [str(write_dossier(ws.db_url, out_dir / name, workspace=ws)) for name in ("dossier.html", "dossier.pdf")]
+    screenshots, why_not = screenshots_of(ws.db_url, out_dir / "screenshots")
     result = {"workspace": str(ws.root), "database": ws.db_url, "overview": str(index),
               "import": {"added": report.added, "unchanged": report.unchanged, "updated": report.updated},
               "summary": summary, "attribution": attributions, "determination": determination,
               "ledger": {k: v for k, v in ledger.items() if k != "head"}, "preserved": preserved,
-              "sanctions_parity": parity}
+              "sanctions_parity": parity, "dossiers": dossiers, "screenshots": screenshots}
     if as_json:
         console.file.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     else:
@@ -120,7 +133,12 @@ def run_demo(out_dir: Path, case_path: Path | None, console: Console, as_json: b
         console.print(f"\nLedger: {ledger['entries']} entries; signed tree head size {ledger['size']}, root "
                       f"{ledger['root']}, key {ledger['key_id']}. The case files are preserved as "
                       f"{len(preserved)} captures; `whopushed verify` checks them all.")
-        console.print(f"\nWorkspace: [bold]{ws.root}[/]   Overview: [bold]{index}[/]")
+        console.print(f"\nWorkspace: [bold]{ws.root}[/]   Overview: [bold]{index}[/]   "
+                      f"Dossier: [bold]{dossiers[0]}[/], [bold]{dossiers[1]}[/]")
+        console.print(f"Screenshots: {len(screenshots)} in {out_dir / 'screenshots'}" if screenshots
+                      else f"Screenshots: none ({why_not})")
+        console.print(f"Browse:    [bold]whopushed --workspace {ws.root} serve[/]  then open http://127.0.0.1:8000 "
+                      "(add --read-only for a public view)")
         console.print(f"Explore:   [bold]WHOPUSHED_WORKSPACE={ws.root} whopushed incidents --launched-from "
                       f"{summary['case']['territorial_state']}[/]")
     return result
