@@ -11,7 +11,8 @@ incident's page, and the map's GeoJSON for a viewport. The floor: the same queri
 in this process against the database with the Store API (and, for the viewport, one SQL
 query over the JSON), no HTTP. Ratios are web / floor.
 
-    .venv/bin/python bench/bench_web.py                       # full size (the build takes minutes)
+    .venv/bin/python bench/bench_web.py                       # full size (the build takes minutes;
+                                                              # the database is kept in $TMPDIR/whopushed-bench)
     .venv/bin/python bench/bench_web.py --incidents 5000      # a quick look
 """
 
@@ -24,6 +25,7 @@ import queue
 import random
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -260,7 +262,8 @@ def main() -> None:
     if args.serve:
         serve(args.serve, args.port)
         return
-    db = args.db or Path("out") / "bench" / f"web-{args.incidents}x{args.claims_per_incident}.sqlite"
+    # outside out/ (the demo rewrites it): building the full size takes minutes
+    db = args.db or Path(tempfile.gettempdir()) / "whopushed-bench" / f"web-{args.incidents}x{args.claims_per_incident}.sqlite"
     db.parent.mkdir(parents=True, exist_ok=True)
     if not db.exists():
         build(db, args.incidents, args.claims_per_incident)

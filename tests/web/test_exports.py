@@ -141,3 +141,15 @@ def test_public_view_leaves_no_reference_to_a_withheld_record_for_any_reference_
             refs = getattr(rec, field)
             assert target not in (refs if isinstance(refs, list) else [refs]), (collection, field, rec.id)
         assert target not in public.by_id()
+
+
+def test_dossier_appendix_lists_every_capture_with_its_hash_even_one_no_claim_cites(belarus, tmp_path):
+    from whopushed.model import Capture
+    from whopushed.report.dossier import write_dossier
+
+    sha = "ab" * 32
+    kept = Capture(id="cap-case-file", source=belarus.sources[0].id, title="incidents.yaml", sha256=sha, size=10)
+    html = write_dossier(belarus.model_copy(update={"captures": [*belarus.captures, kept]}),
+                         tmp_path / "d.html").read_text()
+    appendix = html[html.index('id="appendix"'):]
+    assert sha in appendix and "cap-case-file" in appendix and "cap-001" in appendix

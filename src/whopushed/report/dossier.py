@@ -85,7 +85,8 @@ def dossier_context(case: Case, attributions: list[dict], determination: dict,
     statements = sorted((statement_json(s, look, stances.get(s.id)) for s in case.statements),
                         key=lambda s: (s["made"]["earliest"] or "9999", s["id"]))
     clash = {c.first for c in found} | {c.second for c in found}
-    # every capture cited anywhere in the dossier, numbered once, for the appendix
+    # the appendix: every capture of the case (the preserved ones carry their hashes),
+    # marked where the dossier cites it
     cited: dict[str, dict] = {}
     for r in rows:
         for s in r["sources"]:
@@ -112,7 +113,8 @@ def dossier_context(case: Case, attributions: list[dict], determination: dict,
         "claims_of": claims_of, "attributions": by_att, "statements": statements, "clash": clash,
         "contradictions": [{"speaker": look.name(c.speaker), "first": c.first, "second": c.second,
                             "stances": c.stances, "why": c.why} for c in found],
-        "captures": sorted(cited.values(), key=lambda s: s["capture"]),
+        "captures": [{**look.source_ref(c.id), "cited": c.id in cited}
+                     for c in sorted(case.captures, key=lambda c: (c.citation_only, c.id))],
         "map_svg": svg_map(rows, meta.territorial_state, meta.target_state),
         "ledger": ledger, "public": public, "version": __version__,
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
