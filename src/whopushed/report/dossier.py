@@ -67,7 +67,7 @@ def ledger_head(db_url: str | None, workspace: Any = None) -> dict[str, Any] | N
 
 
 def dossier_context(case: Case, attributions: list[dict], determination: dict,
-                    ledger: dict | None = None, public: bool = True) -> dict[str, Any]:
+                    ledger: dict | None = None, public: bool = True, parity: dict | None = None) -> dict[str, Any]:
     from ..views import Lookup, statement_json
     from .summary import stance_analysis, summarise
 
@@ -116,14 +116,15 @@ def dossier_context(case: Case, attributions: list[dict], determination: dict,
         "captures": [{**look.source_ref(c.id), "cited": c.id in cited}
                      for c in sorted(case.captures, key=lambda c: (c.citation_only, c.id))],
         "map_svg": svg_map(rows, meta.territorial_state, meta.target_state),
-        "ledger": ledger, "public": public, "version": __version__,
+        "ledger": ledger, "public": public, "version": __version__, "parity": parity,
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
 
 def render_dossier(case: Case, attributions: list[dict], determination: dict, ledger: dict | None = None,
-                   public: bool = True) -> str:
-    return _env.get_template("dossier.html").render(**dossier_context(case, attributions, determination, ledger, public))
+                   public: bool = True, parity: dict | None = None) -> str:
+    return _env.get_template("dossier.html").render(
+        **dossier_context(case, attributions, determination, ledger, public, parity))
 
 
 def write_dossier(source: "str | Case", path: Path | str, include_withheld: bool = False,
@@ -143,8 +144,13 @@ def write_dossier(source: "str | Case", path: Path | str, include_withheld: bool
             case = store.export_case()
     if not include_withheld:
         case = public_case(case)
+    parity = None
+    if db_url:
+        from ..sanctions import parity_report
+
+        parity = parity_report(db_url, measures=case.sanctions)  # the (public) case's measures
     html = render_dossier(case, attribute_case(case), determine_case(case), ledger_head(db_url, workspace),
-                          public=not include_withheld)
+                          public=not include_withheld, parity=parity)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")

@@ -20,11 +20,13 @@ if TYPE_CHECKING:
 __all__ = ["parity_report"]
 
 
-def parity_report(db: str | Store, as_of: date | str | None = None) -> dict[str, Any]:
+def parity_report(db: str | Store, as_of: date | str | None = None, measures=None) -> dict[str, Any]:
     """The parity report for a database URL (or an open Store): its imported sanctions lists,
     the programme table shipped with whopushed, and the case's sanctions measures.
 
-    as_of: a date, or text such as 2022-03 (taken to the end of that period)."""
+    as_of: a date, or text such as 2022-03 (taken to the end of that period).
+    measures: the case's measures to use instead of the stored ones (a public view passes
+    only the public ones)."""
     from ..model import When
     from ..store import Store
     from . import store as sstore
@@ -42,8 +44,8 @@ def parity_report(db: str | Store, as_of: date | str | None = None) -> dict[str,
         engine = store.engine
         sources = {s.id: {"format": s.format, "jurisdiction": s.jurisdiction, "title": s.title}
                    for s in sstore.sources(engine).values()}
-        return parity(sstore.iter_targets(engine), load_programmes(), sstore.case_measures(engine),
-                      sources, as_of)
+        chosen = sstore.case_measures(engine) if measures is None else list(measures)
+        return parity(sstore.iter_targets(engine), load_programmes(), chosen, sources, as_of)
     finally:
         if opened is not None:
             opened.close()

@@ -109,6 +109,16 @@ def determination(request: Request):
                  collection=snap.collection)
 
 
+@router.get("/sanctions")
+def sanctions(request: Request):
+    """Sanctions parity (policy, not law): imported lists and the case's measures."""
+    from ...sanctions import parity_report
+
+    snap = snapshot(request)
+    report = parity_report(request.app.state.workbench.store, measures=snap.case.sanctions)
+    return _page(request, "sanctions.html", p=report, case=snap.case.case)
+
+
 @router.get("/search")
 def search(request: Request):
     snap = snapshot(request)
