@@ -115,6 +115,16 @@ def extract_text(data: bytes, media_type: str) -> tuple[str, str] | None:
     return (text, method) if text else None
 
 
+def derive(blobs: FileBlobStore, cap_id: str, parent_sha: str, kind: str, data: bytes,
+           media_type: str, method: str) -> tuple[str, log.Change]:
+    """Store a working copy made from a capture (its text, its fetch record) and the custody
+    entry that names its parent and how it was made."""
+    sha = blobs.put(data)
+    return sha, log.Change("derive", "derived", cap_id, None, {
+        "parent": cap_id, "parent_sha256": parent_sha, "kind": kind, "sha256": sha, "size": len(data),
+        "media_type": media_type, "method": method})
+
+
 def capture_file(engine: sa.Engine, blobs: FileBlobStore, path: Path, *, source: str | None,
                  actor: str | None, signer: Signer | None) -> CaptureResult:
     path = Path(path)
@@ -136,12 +146,10 @@ def capture_file(engine: sa.Engine, blobs: FileBlobStore, path: Path, *, source:
             working = extract_text(f.read(), media_type)
         if working is not None:
             text, method = working
-            raw = text.encode("utf-8")
-            text_sha = blobs.put(raw)
+            text_sha, change = derive(blobs, cap_id, sha, "text", text.encode("utf-8"),
+                                      "text/plain; charset=utf-8", method)
             derived.append(text_sha)
-            extras.append(log.Change("derive", "derived", cap_id, None, {
-                "parent": cap_id, "parent_sha256": sha, "kind": "text", "sha256": text_sha, "size": len(raw),
-                "media_type": "text/plain; charset=utf-8", "method": method}))
+            extras.append(change)
     actor = actor or log.default_actor()
     now = datetime.now(timezone.utc)
     with log.write_transaction(engine) as conn:

@@ -34,7 +34,7 @@ from .. import __version__
 from ..model import Capture, When
 from . import log
 from .blobs import FileBlobStore
-from .capture import MAX_TEXT_CHARS, SNIFF_BYTES, CaptureResult, detect_media_type, extract_text
+from .capture import MAX_TEXT_CHARS, SNIFF_BYTES, CaptureResult, derive, detect_media_type, extract_text
 from .fetch import MAX_REDIRECTS, Fetched, FetchError, Hop, fetch
 from .keys import Signer
 from .records import Write, capture_with_sha, ensure_source, write
@@ -214,20 +214,14 @@ def capture_url(engine: sa.Engine, blobs: FileBlobStore, url: str, *, source: st
             sha = blobs.put(f)  # the bytes first: a crash after this leaves whole, unreferenced blobs
     size = blobs.path(sha).stat().st_size
     cap_id = f"cap-{sha[:16]}"
-    record_sha = blobs.put(raw_record)
-    extras = [log.Change("derive", "derived", cap_id, None, {
-        "parent": cap_id, "parent_sha256": sha, "kind": "fetch-record", "sha256": record_sha,
-        "size": len(raw_record), "media_type": "application/json",
-        "method": f"whopushed {__version__} fetch: {len(fetched.hops)} hop(s), headers and TLS certificate"})]
-    derived = [record_sha]
+    record_sha, change = derive(blobs, cap_id, sha, "fetch-record", raw_record, "application/json",
+                                f"whopushed {__version__} fetch: {len(fetched.hops)} hop(s), headers and TLS certificate")
+    extras, derived = [change], [record_sha]
     if working is not None:
         text, method = working
-        raw = text.encode("utf-8")
-        text_sha = blobs.put(raw)
+        text_sha, change = derive(blobs, cap_id, sha, "text", text.encode("utf-8"), "text/plain; charset=utf-8", method)
         derived.append(text_sha)
-        extras.append(log.Change("derive", "derived", cap_id, None, {
-            "parent": cap_id, "parent_sha256": sha, "kind": "text", "sha256": text_sha, "size": len(raw),
-            "media_type": "text/plain; charset=utf-8", "method": method}))
+        extras.append(change)
     actor = actor or log.default_actor()
     collected = final.started_at.astimezone(timezone.utc)
     with log.write_transaction(engine) as conn:
