@@ -16,6 +16,8 @@ import json
 import sys
 from pathlib import Path
 
+from ..text.topojson import polygons
+
 BOX = (10.0, 35.0, 62.0, 72.0)  # lon0, lat0, lon1, lat1
 CRIMEA = (32.3, 44.2, 36.8, 46.3)
 COUNTRIES = {"Belarus": "BY", "Ukraine": "UA", "Russia": "RU", "Poland": "PL", "Lithuania": "LT", "Latvia": "LV",
@@ -25,29 +27,9 @@ COUNTRIES = {"Belarus": "BY", "Ukraine": "UA", "Russia": "RU", "Poland": "PL", "
 
 
 def decode(topo: dict) -> dict[str, list]:
-    sx, sy = topo["transform"]["scale"]
-    tx, ty = topo["transform"]["translate"]
-    arcs = []
-    for arc in topo["arcs"]:
-        x = y = 0
-        pts = []
-        for dx, dy in arc:
-            x += dx
-            y += dy
-            pts.append((x * sx + tx, y * sy + ty))
-        arcs.append(pts)
-
-    def ring(idx):
-        out: list = []
-        for i in idx:
-            pts = arcs[i] if i >= 0 else arcs[~i][::-1]
-            out.extend(pts if not out else pts[1:])
-        return out
-
     found: dict[str, list] = {}
-    for g in topo["objects"]["countries"]["geometries"]:
-        parts = [g["arcs"]] if g["type"] == "Polygon" else g["arcs"] if g["type"] == "MultiPolygon" else []
-        found.setdefault(g["properties"]["name"], []).extend([[ring(r) for r in p] for p in parts])
+    for g, polys in polygons(topo):
+        found.setdefault(g["properties"]["name"], []).extend(polys)
     return found
 
 

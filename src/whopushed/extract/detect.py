@@ -150,16 +150,21 @@ class Detector:
 
     # -- matching helpers ------------------------------------------------------------
 
-    def _places(self, toks: list[Token]) -> list[Match]:
+    @staticmethod
+    def _scan(toks: list[Token], find) -> list[Match]:
+        """Left to right, the first match at each position; a match skips the tokens it covers."""
         out, i = [], 0
         while i < len(toks):
-            found = [m for m in self.g.places.find(toks, i) if self._place_ok(m, toks)]
+            found = find(i)
             if found:
                 out.append(found[0])
                 i = found[0].last + 1
             else:
                 i += 1
         return out
+
+    def _places(self, toks: list[Token]) -> list[Match]:
+        return self._scan(toks, lambda i: [m for m in self.g.places.find(toks, i) if self._place_ok(m, toks)])
 
     def _place_ok(self, m: Match, toks: list[Token]) -> bool:
         e, t = m.entry, toks[m.first]
@@ -175,15 +180,7 @@ class Detector:
         return True
 
     def _weapons(self, toks: list[Token]) -> list[Match]:
-        out, i = [], 0
-        while i < len(toks):
-            found = self.g.weapons.find(toks, i)
-            if found:
-                out.append(found[0])
-                i = found[0].last + 1
-            else:
-                i += 1
-        return out
+        return self._scan(toks, lambda i: self.g.weapons.find(toks, i))
 
     def _negated_before(self, toks: list[Token], i: int, reach: int = 2) -> bool:
         return any(toks[j].low in self.r.negators or toks[j].low.endswith("n't")

@@ -10,7 +10,9 @@ import math
 from functools import lru_cache
 from html import escape
 from importlib.resources import files
-from typing import Any, Iterable
+from typing import Any
+
+from ..text.topojson import polygons
 
 Point = tuple[float, float]  # lon, lat
 
@@ -24,29 +26,8 @@ def countries() -> list[tuple[str, str, list[list[Point]]]]:
     """(numeric id, name, rings) of every country in the shipped TopoJSON."""
     path = files("whopushed.web") / "static" / "vendor" / "world-atlas" / "countries-50m.json"
     topo = json.loads(path.read_text(encoding="utf-8"))
-    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
-    arcs: list[list[Point]] = []
-    for arc in topo["arcs"]:  # delta-encoded, quantised
-        x = y = 0
-        pts = []
-        for dx, dy in arc:
-            x += dx
-            y += dy
-            pts.append((x * sx + tx, y * sy + ty))
-        arcs.append(pts)
-
-    def ring(indices: Iterable[int]) -> list[Point]:
-        pts: list[Point] = []
-        for i in indices:
-            arc = arcs[i] if i >= 0 else arcs[~i][::-1]
-            pts.extend(arc[1:] if pts else arc)
-        return pts
-
-    found = []
-    for geom in topo["objects"]["countries"]["geometries"]:
-        polys = ([geom["arcs"]] if geom["type"] == "Polygon" else geom.get("arcs", []) if geom["type"] == "MultiPolygon" else [])
-        rings = [ring(r) for poly in polys for r in poly]
-        found.append((str(geom.get("id", "")), geom.get("properties", {}).get("name", ""), rings))
+    found = [(str(geom.get("id", "")), geom.get("properties", {}).get("name", ""),
+              [r for poly in polys for r in poly]) for geom, polys in polygons(topo)]
     return _de_jure(found)
 
 
