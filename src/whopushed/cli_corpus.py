@@ -103,14 +103,22 @@ def _print_csv_report(data: dict[str, Any]) -> None:
 
 def import_telegram_command(
     files: list[Path] = typer.Argument(..., help="Telegram Desktop exports (result.json), one chat or a whole account."),
+    claims: bool = typer.Option(True, "--claims/--no-claims",
+                                help="Also write a launch claim for each message the detector reads as a launch report."),
+    batch: int = typer.Option(2000, "--batch", min=1, help="Messages per transaction."),
     as_json: bool = JSON_OPT,
 ) -> None:
-    """Import every message of Telegram Desktop exports as a capture. In a workspace each is
-    preserved: its canonical JSON is stored as a blob (SHA-256) and logged; with only --db,
-    captures are citation-only by their t.me link. Edits are new versions; importing the same
-    export again changes nothing; conflicts and unreadable parts are reported with their
-    position, and what came before them is kept."""
-    from .ingest.telegram import import_telegram
+    """Import every message of Telegram Desktop exports as a capture and, for each launch
+    report the detector finds, a launch claim by the channel (kind launch, credibility 6
+    until graded; its text quotes the words it was read from). In a workspace each message
+    is preserved: its canonical JSON is stored as a blob (SHA-256) and logged; with only
+    --db, captures are citation-only by their t.me link. Edits are new versions; importing
+    the same export again changes nothing, so a rerun after a crash or a fixed file goes on
+    where it stopped; conflicts and unreadable parts are reported with their position, and
+    what came before them is kept. Then `whopushed cluster` groups the claims into incidents.
+
+    Example: whopushed import telegram ChatExport_2024-03-01/result.json"""
+    from .ingest.telegram_import import import_telegram
     from .ledger.blobs import FileBlobStore
     from .workspace import WorkspaceError, find_workspace
 
@@ -131,7 +139,8 @@ def import_telegram_command(
         total = sum(f.stat().st_size for f in files)
         with _progress(total, "Importing messages") as bar:
             task = bar.add_task("telegram", total=None)
-            result = import_telegram(store, files, blobs=blobs, progress=lambda: bar.advance(task))
+            result = import_telegram(store, files, blobs=blobs, batch=batch, claims=claims,
+                                     progress=lambda: bar.advance(task))
     finally:
         store.close()
     data = result.as_json()
@@ -150,6 +159,10 @@ def _print_telegram_report(data: dict[str, Any]) -> None:
     kind = "preserved (blobs)" if data["preserved"] else "citation-only (no workspace: --db)"
     out.print(f"Captures into case {data['case']}: {caps['added']} new, {caps['unchanged']} unchanged, "
               f"{caps['updated']} updated; {kind}", highlight=False)
+    cl = data["claims"]
+    if cl["detector"]:
+        out.print(f"Launch reports: {cl['launch_reports']} ({cl['added']} new claims, {cl['unchanged']} unchanged; "
+                  f"detector {cl['detector']}); group them into incidents with `whopushed cluster`", highlight=False)
     for f in data["files"]:
         out.print(f"[bold]{f['file']}[/]: {f['read']} read, {f['messages']} messages, {f['duplicates']} duplicates, "
                   f"{len(f['conflicts'])} conflicts, {len(f['disagreements'])} text disagreements, "
@@ -265,7 +278,65 @@ def _print_detections(rows: list[dict[str, Any]], issues: list[dict[str, Any]], 
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
-    """Add the corpus commands: `import csv`, `import telegram` on import_app, `detect` on app."""
+    """Add the corpus commands: `import csv`, `import telegram` on import_app, `detect` and
+    `cluster` on app."""
     import_app.command("csv")(import_csv_command)
     import_app.command("telegram")(import_telegram_command)
     app.command("detect")(detect_command)
+    app.command("cluster")(cluster_command)
+
+
+def cluster_command(
+    slack: float = typer.Option(2.0, "--slack", min=0, metavar="HOURS",
+                                help="Reports whose time windows come within this many hours can be one incident."),
+    near: float = typer.Option(0.7, "--near", min=0.0, max=1.0,
+                               help="Texts this similar (character 4-gram Jaccard, after folding) count as one origin."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be written; write nothing."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Group launch claims into incidents: reports whose times overlap, whose launch
+    territory and area agree (or are unstated) and whose weapons agree make one incident.
+    Forwards and near-identical texts are marked as repeats (`repeats` on the claim), so
+    attribution counts their origin once. Only claims nobody placed are grouped (no
+    incident, or one this command made); rerun it after each import: its incidents keep
+    their ids and grow.
+
+    Example: whopushed import telegram result.json && whopushed cluster && whopushed incidents --launched-from BY"""
+    from datetime import timedelta
+
+    from .incidents.build import AUTO_PREFIX, plan
+    from .model import Case
+
+    cli = _cli()
+    store = cli._open_store()
+    try:
+        existing = {i.id: i for i in store.incidents(include_excluded=True) if i.id.startswith(AUTO_PREFIX)}
+        result = plan(store.claims(kind="launch"), existing, slack=timedelta(hours=slack), near=near)
+        if not dry_run and (result.incidents or result.claims or result.emptied):
+            from .ingest.csvmap import placeholder_meta
+
+            meta = store.case_meta() or placeholder_meta(None)
+            store.import_case(Case(case=meta, incidents=result.incidents + result.emptied, claims=result.claims))
+    finally:
+        store.close()
+    data = {**result.as_json(), "dry_run": dry_run}
+    if as_json:
+        cli._emit_json(data)
+        return
+    table = Table(title=f"{len(result.groups)} incident(s) from "
+                        f"{sum(len(g.reports) for _, g in result.groups)} launch report(s)")
+    for col in ("incident", "from", "earliest", "latest", "weapons", "reports", "repeats"):
+        table.add_column(col, overflow="fold")
+    for iid, g in result.groups[:200]:
+        table.add_row(iid, g.territory or "—", g.earliest.strftime("%Y-%m-%d %H:%M"), g.latest.strftime("%Y-%m-%d %H:%M"),
+                      ", ".join(g.weapons), str(len(g.reports)), str(len(g.dependent)))
+    cli.out.print(table)
+    if len(result.groups) > 200:
+        cli.out.print(f"… {len(result.groups) - 200} more (see --json or `whopushed incidents`)", highlight=False)
+    w = data["written"]
+    verb = "would write" if dry_run else "wrote"
+    cli.out.print(f"{verb} {w['incidents']} incident(s) and {w['claims']} claim(s); "
+                  f"{len(w['emptied'])} incident(s) left without reports marked excluded", highlight=False)
+    if result.unplaced:
+        cli.err.print(f"{len(result.unplaced)} launch claim(s) have no time and were not grouped: "
+                      f"{', '.join(result.unplaced[:10])}", highlight=False)

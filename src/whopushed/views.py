@@ -105,6 +105,8 @@ def claim_json(claim: Claim, look: Lookup) -> dict[str, Any]:
         "count_max": claim.count_max,
         "operator": look.party(claim.operator) if claim.operator else None,
         "operator_state": claim.operator_state,
+        "retracts": claim.retracts,
+        "repeats": claim.repeats,
         "sensitivity": claim.sensitivity.value,
         "sources": look.sources(claim.captures),
     }

@@ -162,3 +162,31 @@ def test_detect_on_the_sample_reports_the_malformed_duplicate_and_reads_the_rest
             "spans"} <= set(data["messages"][1])
     (issue,) = data["issues"]
     assert issue["position"] == "messages[2]" and "first is kept" in issue["message"]
+
+
+@pytest.mark.parametrize("text,territory", [
+    ("Ракеты запушчаныя з Растоўскай вобласці", "RU"),  # the be adjective of a Russian oblast
+    ("Шахеды запушчаныя са Смаленскай вобласці", "RU"),  # be "са" before a place
+    ("Ракеты выпушчаныя з акупаванай Херсоншчыны", "UA"),  # occupied is de jure UA
+    ("Ракети випущені з окупованої Херсонщини", "UA"),
+    ("Ракеты выпущены из оккупированной Херсонщины", "UA"),
+])
+def test_belarusian_and_occupied_region_forms_give_the_territory(text, territory):
+    found = d(text)
+    assert found.is_launch_report and found.launch_territory == territory, found.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "Кінжалы запушчаныя з бартоў МіГ-31К",
+    "Кінжалы запушчаныя з бортоў МіГ-31К",
+    "Кинджали запущені з бортів МіГ-31К",
+    "Кинжалы запущены с бортов МиГ-31К",
+])
+def test_fired_from_the_boards_of_aircraft_plural_is_air(text):
+    found = d(text)
+    assert found.is_launch_report and found.launch_territory == "AIR", found.reasons
+
+
+def test_a_ukrainian_denial_in_the_past_tense_is_not_a_report():
+    found = d("Міноборони Білорусі спростувало пуски ракет зі своєї території")
+    assert not found.is_launch_report and "a denial" in found.reasons

@@ -137,6 +137,19 @@ def test_a_repost_counts_once_with_the_reason():
     assert "repost" in dict(found.evidence[0].dependent)["b"]
 
 
+def test_a_claim_marked_as_repeating_another_counts_once_with_the_reason():
+    a = claim("a", "monitor", operator_state="RU", captures=["cap-1"])
+    b = claim("b", "us", operator_state="RU", captures=["cap-2"], repeats="a")
+    c = claim("c", "tsikh", operator_state="RU", captures=["cap-f"], repeats="b")  # a repeat of a repeat
+    found = assess(INC, [c, b, a], ctx())
+    assert len(found.evidence) == 1 and found.evidence[0].id == "a"
+    why = dict(found.evidence[0].dependent)
+    assert "repeats a" in why["b"] and set(why) == {"b", "c"}
+    # without the mark the three are independent origins
+    plain = [x.model_copy(update={"repeats": None}) for x in (a, b, c)]
+    assert len(assess(INC, plain, ctx()).evidence) == 3
+
+
 def test_one_capture_cited_twice_counts_once_with_the_reason():
     a = claim("a", "monitor", operator_state="RU", captures=["cap-2"])
     b = claim("b", "us", operator_state="RU", captures=["cap-2", "cap-1"])

@@ -28,6 +28,8 @@ from .langid import detect_language
 LOCAL = ZoneInfo("Europe/Kyiv")  # the channels' clock, for "at 04:30" and "tonight"
 _TIME = re.compile(r"\b([01]?\d|2[0-3])[:.]([0-5]\d)\b")
 _RANGE = re.compile(r"^(\d{1,4})\s*[-–—]\s*(\d{1,4})$")
+_SENTENCE_END = re.compile(r"[.!?;\n]")
+_CLAUSE_END = re.compile(r"[,.!?;:\n]")
 
 
 @dataclass(frozen=True)
@@ -69,13 +71,29 @@ class Detection:
 
 
 class _Words:
-    """A list of word beginnings, matched against lowercased tokens."""
+    """A list of word beginnings, matched against lowercased tokens; an item that is itself a
+    list is a phrase, consecutive words each with its beginning ("боевые пуски")."""
 
     def __init__(self, items):
-        self.items = tuple(sorted({str(x).lower() for x in items or ()}, key=len, reverse=True))
+        items = list(items or ())
+        self.items = tuple(sorted({str(x).lower() for x in items if not isinstance(x, list)}, key=len, reverse=True))
+        self.phrases = tuple(tuple(str(w).lower() for w in x) for x in items if isinstance(x, list) and x)
+        self._heads = tuple({p[0] for p in self.phrases})
 
     def __call__(self, low: str) -> bool:
         return low.startswith(self.items) if self.items else False
+
+    def find(self, toks: list[Token]) -> list[Token]:
+        """The tokens that are a word of the list or begin one of its phrases."""
+        out = [t for t in toks if self(t.low)]
+        if self._heads:
+            for i, t in enumerate(toks):
+                if t.low.startswith(self._heads) and any(
+                        i + len(p) <= len(toks) and all(toks[i + k].low.startswith(p[k]) for k in range(len(p)))
+                        for p in self.phrases):
+                    out.append(t)
+            out.sort(key=lambda t: t.start)
+        return out
 
 
 @dataclass
@@ -163,8 +181,8 @@ class Detector:
                 i += 1
         return out
 
-    def _places(self, toks: list[Token]) -> list[Match]:
-        return self._scan(toks, lambda i: [m for m in self.g.places.find(toks, i) if self._place_ok(m, toks)])
+    def _places(self, toks: list[Token], lang: str | None = None) -> list[Match]:
+        return self._scan(toks, lambda i: [m for m in self.g.places.find(toks, i, lang) if self._place_ok(m, toks)])
 
     def _place_ok(self, m: Match, toks: list[Token]) -> bool:
         e, t = m.entry, toks[m.first]
@@ -179,15 +197,16 @@ class Detector:
             return prev in self.r.from_markers or prev in self.r.weak_markers or prev in self.r.from_fillers
         return True
 
-    def _weapons(self, toks: list[Token]) -> list[Match]:
-        return self._scan(toks, lambda i: self.g.weapons.find(toks, i))
+    def _weapons(self, toks: list[Token], lang: str | None = None) -> list[Match]:
+        return self._scan(toks, lambda i: self.g.weapons.find(toks, i, lang))
 
     def _negated_before(self, toks: list[Token], i: int, reach: int = 2) -> bool:
         return any(toks[j].low in self.r.negators or toks[j].low.endswith("n't")
                    for j in range(max(0, i - reach), i))
 
-    def _launch_cues(self, toks: list[Token]) -> list[tuple[int, bool]]:
-        """(token index, negated) of each word saying that something was fired."""
+    def _launch_cues(self, toks: list[Token], text: str = "") -> list[tuple[int, bool]]:
+        """(token index, negated) of each word saying that something was fired; "negated"
+        also when it is only possible, feared or threatened ("угроза удара")."""
         found = []
         for i, t in enumerate(toks):
             hit = (t.low in self.r.launch_exact or self.r.launch(t.low)) and not t.low.startswith("ударн")
@@ -197,13 +216,32 @@ class Detector:
                         hit = True
                         break
             if hit:
-                found.append((i, self._negated_before(toks, i, 3) or self._absent_after(toks, i)
-                              or self._potential(toks, i)))
+                found.append((i, self._negated_clause(toks, i, text) or self._absent_after(toks, i, text)
+                              or self._potential(toks, i) or self._threatened(toks, i)))
         return found
 
-    def _absent_after(self, toks: list[Token], i: int) -> bool:
-        """"пусков не было", "launches were not recorded", "пусків немає": the noun, then its negation."""
-        for j in range(i + 1, min(len(toks), i + 5)):
+    def _negated_clause(self, toks: list[Token], i: int, text: str) -> bool:
+        """A negator up to three words before, in the same clause: "не запускали", not
+        "не зафиксировано, удары"."""
+        for j in range(i - 1, max(-1, i - 4), -1):
+            if text and _CLAUSE_END.search(text, toks[j].end, toks[j + 1].start):
+                return False
+            if toks[j].low in self.r.negators or toks[j].low.endswith("n't"):
+                return True
+        return False
+
+    def _threatened(self, toks: list[Token], i: int) -> bool:
+        """"угроза ракетного удара", "загроза ударів", "из-за опасений удара", "threat of strikes":
+        the launch word governed by a word of threat or fear is no event."""
+        threat = self.r.cues["threat"]
+        return any(threat(toks[j].low) for j in range(max(0, i - 2), i))
+
+    def _absent_after(self, toks: list[Token], i: int, text: str = "") -> bool:
+        """"пусков не было", "launches were not recorded", "пусків немає", "пусков ракет с
+        территории Беларуси не зафиксировано": the noun, then (in the same sentence) its negation."""
+        for j in range(i + 1, min(len(toks), i + 9)):
+            if text and _SENTENCE_END.search(text, toks[j - 1].end, toks[j].start):
+                return False
             low = toks[j].low
             if low in ("нет", "немає", "няма", "none"):
                 return True
@@ -221,7 +259,7 @@ class Detector:
         j = m.first - 1
         fillers = 0
         saw_filler = False
-        while j >= 0 and fillers < 4:
+        while j >= 0 and fillers < 8:  # "from the territory of the Republic of Belarus"
             low = toks[j].low
             if low in self.r.from_markers:
                 return "from"
@@ -241,6 +279,40 @@ class Detector:
                 continue
             return None
         return None
+
+    def _unlaunched(self, text: str, toks: list[Token], cues: list[tuple[int, bool]], place_matches: list[Match],
+                    places: list[dict[str, Any]], territories: list[str], negated: list[str]) -> list[str]:
+        """The territories left once the launch places whose nearest launch word (in the same
+        sentence) is negated or only threatened are taken out; a negated one is listed in
+        `negated` ("not from")."""
+        ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+        commas = [m.end() for m in _CLAUSE_END.finditer(text)]
+
+        def sentence(pos: int) -> int:
+            return sum(1 for e in ends if e <= pos)
+
+        def clause(pos: int) -> int:
+            return sum(1 for e in commas if e <= pos)
+
+        keep: set[str] = set()
+        for m in place_matches:
+            place = next(p for p in places if p["span"][0] == toks[m.first].start)
+            if place["role"] != "from" or not m.entry.country:
+                continue
+            here = sentence(toks[m.first].start)
+            # the nearest in the same clause, else in the same sentence
+            near = [(clause(toks[i].start) != clause(toks[m.first].start), abs(i - m.first), neg, i)
+                    for i, neg in cues if sentence(toks[i].start) == here]
+            if not near or not min(near)[2]:
+                keep.add(m.entry.country)
+                continue
+            i = min(near)[3]
+            place["role"] = "mentioned"
+            if not self._potential(toks, i) and not self._threatened(toks, i):
+                place["role"] = "not from"
+                if m.entry.country not in negated:
+                    negated.append(m.entry.country)
+        return [c for c in territories if c in keep]
 
     def _moving(self, toks: list[Token], m: Match) -> bool:
         """A verb of movement in the same stretch: 'flew into Belarus', 'залетел в Беларусь'."""
@@ -352,8 +424,8 @@ class Detector:
         lang = language or (detect_language(text) if text.strip() else None)
         spans: list[Span] = []
         reasons: list[str] = []
-        place_matches = self._places(toks)
-        weapon_matches = self._weapons(toks)
+        place_matches = self._places(toks, lang)  # the language picks the lemmatiser (ru, uk; none for be)
+        weapon_matches = self._weapons(toks, lang)
         # tokens a weapon took are not places ("Искандер" is no village)
         weapon_tokens = {k for m in weapon_matches for k in range(m.first, m.last + 1)}
         place_matches = [m for m in place_matches if m.first not in weapon_tokens]
@@ -416,14 +488,19 @@ class Detector:
                 direction = r.directions[t.low]
                 spans.append(Span("direction", toks[i - 1].start, t.end, text[toks[i - 1].start:t.end]))
                 break
-        cues = self._launch_cues(toks)
+        cues = self._launch_cues(toks, text)
         launch_ok = [i for i, neg in cues if not neg]
         launch_neg = [i for i, neg in cues if neg]
+        if launch_neg and territories:
+            # a launch place goes with the launch word nearest it in its sentence: "пусков с
+            # территории Беларуси не зафиксировано", "не запускали ракеты с территории Беларуси"
+            # (not from it), "из-за опасений удара с территории Украины" (no launch at all)
+            territories = self._unlaunched(text, toks, cues, place_matches, places, territories, negated)
         for i in launch_ok:
             spans.append(Span("launch", toks[i].start, toks[i].end, toks[i].text))
         for i in launch_neg:
             spans.append(Span("negation", toks[max(0, i - 2)].start, toks[i].end, text[toks[max(0, i - 2)].start:toks[i].end]))
-        other = {k: [t for t in toks if w(t.low)] for k, w in r.cues.items()}
+        other = {k: w.find(toks) for k, w in r.cues.items()}
         for k, ts in other.items():
             for t in ts[:1]:
                 spans.append(Span(k, t.start, t.end, t.text))
@@ -438,7 +515,7 @@ class Detector:
         if launch_ok and (has_weapon or territories or air):
             is_report = True
             reasons.append("a weapon was fired")
-        elif has_weapon and territories:
+        elif has_weapon and territories and not crossings:  # drones "into Belarus from Ukraine": a crossing
             is_report = True
             reasons.append("weapons stated to come from a territory")
         if is_report and other["exercise"]:

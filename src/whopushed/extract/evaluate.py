@@ -3,8 +3,10 @@ detection, and the accuracy of the launch territory on the messages labelled as 
 reports (null counts: "no territory stated" must be read as null), per language and overall.
 
 The set is JSON lines: {"id", "lang", "split" ("tuned" or "reported"), "is_launch_report",
-"launch_territory", "source", "text"}. Rules are tuned on the "tuned" part only; the
-"reported" part is what the figures quote.
+"launch_territory", "source", "text"}, and optionally "url" (where a real text was published)
+and "set" (the version that added the row, "v2", ...; a row without it is "v1"). Rules are tuned
+on the "tuned" part only; the "reported" part is what the figures quote. `only_set` scores the
+rows one version added, e.g. the v2 rows that no one tuning the rules had seen.
 """
 
 from __future__ import annotations
@@ -57,7 +59,8 @@ def load(path: str | Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def evaluate(records: Iterable[dict[str, Any]], split: str | None = None, detector=None) -> dict[str, Any]:
+def evaluate(records: Iterable[dict[str, Any]], split: str | None = None, detector=None,
+             only_set: str | None = None) -> dict[str, Any]:
     from .detect import default_detector
 
     det = detector or default_detector()
@@ -65,22 +68,33 @@ def evaluate(records: Iterable[dict[str, Any]], split: str | None = None, detect
     for rec in records:
         if split and rec["split"] != split:
             continue
+        if only_set and rec.get("set", "v1") != only_set:
+            continue
         found = det.detect(rec["text"])
         for key in (rec["lang"], "all"):
             scores.setdefault(key, Score()).add(rec, found)
-    return {"split": split or "all", **{k: s.as_json() for k, s in sorted(scores.items())},
+    head: dict[str, Any] = {"split": split or "all", **({"set": only_set} if only_set else {})}
+    return {**head, **{k: s.as_json() for k, s in sorted(scores.items())},
             "errors": scores["all"].errors if "all" in scores else []}
 
 
 def main(argv: list[str] | None = None) -> int:
-    """python -m whopushed.extract.evaluate FILE [SPLIT]: the scores as JSON."""
+    """python -m whopushed.extract.evaluate FILE [SPLIT] [--set VERSION]: the scores as JSON."""
     import sys
 
-    args = sys.argv[1:] if argv is None else argv
-    if not args:
-        print("usage: python -m whopushed.extract.evaluate FILE [tuned|reported]", file=sys.stderr)
+    args = list(sys.argv[1:] if argv is None else argv)
+    only_set = None
+    if "--set" in args:
+        i = args.index("--set")
+        if i + 1 >= len(args):
+            args = []
+        else:
+            only_set = args[i + 1]
+            del args[i:i + 2]
+    if not args or len(args) > 2:
+        print("usage: python -m whopushed.extract.evaluate FILE [tuned|reported] [--set VERSION]", file=sys.stderr)
         return 2
-    result = evaluate(load(args[0]), args[1] if len(args) > 1 else None)
+    result = evaluate(load(args[0]), args[1] if len(args) > 1 else None, only_set=only_set)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 

@@ -1,7 +1,10 @@
 """Places and weapons found in text, in any script and inflection.
 
 Names are matched on folded keys (text/fold.py: Мозырь, Мазыр, Mozyr share one key) less an
-inflectional ending, so Мозыре, Мозыря, Гомелем and Чернігова find their places. The
+inflectional ending, so Мозыре, Мозыря, Гомелем and Чернігова find their places. In ru and uk
+text a word whose key is no listed name's key is also looked up by its lemmas (lemmas.py,
+pymorphy3), which find what stems cannot (Лунинца -> Лунинец, Єйська -> Єйськ) and come first
+when the stems are ambiguous; Belarusian has no dictionary and keeps its word forms. The
 tables are data: extract/data/places.yaml (countries, seas, border regions, towns, by
 hand), every place of geonames_postal_BY.txt (GeoNames, CC BY 4.0), and the weapon lexicon
 (reason/rules/weapons.yaml plus extract/data/weapons.yaml).
@@ -19,6 +22,7 @@ from importlib import resources
 import yaml
 
 from ..text import fold_word, stem
+from . import lemmas
 
 TOKEN = re.compile(r"[^\W_]+(?:[-‑'’ʼ][^\W_]+)*")
 MAX_ENDING = 4  # letters a word may have beyond a name's stem (Гомел|ем, Чернігов|а)
@@ -70,11 +74,19 @@ class Match:
 
 
 class Index:
-    """Folded-stem index of names, single and multi-word."""
+    """Folded-stem index of names, single and multi-word.
 
-    def __init__(self) -> None:
+    `names_are_capitalised`: the index of places asks for lemmas only for capitalised words (a
+    place name is written so); the index of weapons, whose words are often lowercase, only for
+    words its stems miss that begin like one of its keys. Either way most tokens never reach
+    pymorphy3.
+    """
+
+    def __init__(self, names_are_capitalised: bool = False) -> None:
         self.by_key: dict[str, list[Entry]] = {}
         self._cache: dict[str, tuple[Entry, ...]] = {}  # key -> candidates (keys recur)
+        self.names_are_capitalised = names_are_capitalised
+        self._heads: frozenset[str] | None = None  # the first three letters of its keys: the weapons gate
 
     def add(self, name_as_written: str, entry: Entry) -> None:
         words = [w for w in TOKEN.findall(name_as_written)]
@@ -93,6 +105,7 @@ class Index:
         if first.endswith("iu") and len(first) > 5:  # uk -ів / -ов: Чернігів, Чернігова
             variants.add(first[:-2])
         self._cache.clear()
+        self._heads = None
         for v in variants:
             bucket = self.by_key.setdefault(v, [])
             if e not in bucket:
@@ -118,10 +131,33 @@ class Index:
                 out.setdefault(id(e), e)
         return tuple(out.values())
 
-    def find(self, toks: list[Token], i: int) -> list[Match]:
-        """The entries that start at token i (longest first)."""
+    def _lemma_candidates(self, tok: Token, lang: str) -> tuple[Entry, ...]:
+        """Entries named by a lemma of `tok`, hand-listed places before postal villages; ()
+        where the lemmas add nothing: a key that is a listed name's own, or (weapons) a word
+        that begins like none of the index's keys. The caller has checked the language and
+        the capital (places) or that the stems found nothing (weapons)."""
+        if not tok.key or tok.key in self.by_key:
+            return ()
+        if not self.names_are_capitalised:
+            if self._heads is None:
+                self._heads = frozenset(k[:3] for k in self.by_key)
+            if tok.key[:3] not in self._heads:
+                return ()
+        out: dict[int, Entry] = {}
+        for k in lemmas.lemma_keys(tok.low, lang):
+            for e in self.by_key.get(k, ()):
+                out.setdefault(id(e), e)
+        return tuple(sorted(out.values(), key=lambda e: e.kind == "minor"))
+
+    def find(self, toks: list[Token], i: int, lang: str | None = None) -> list[Match]:
+        """The entries that start at token i (longest first; among equals, those a lemma named)."""
         found = []
-        for e in self.candidates(toks[i].key):
+        tok = toks[i]
+        cands = self.candidates(tok.key)
+        # the cheap gates inline: this runs for every token of a corpus
+        if lang in lemmas.LANGUAGES and (tok.capital if self.names_are_capitalised else not cands):
+            cands = tuple(dict.fromkeys(self._lemma_candidates(tok, lang) + cands))
+        for e in cands:
             j = i
             ok = True
             for rs in e.rest:
@@ -163,7 +199,7 @@ class Gazetteer:
     @classmethod
     @lru_cache(maxsize=1)
     def load(cls) -> Gazetteer:
-        places = Index()
+        places = Index(names_are_capitalised=True)
         data = yaml.safe_load(_data("places.yaml"))
         for code, spec in data["countries"].items():
             for n in spec["names"]:

@@ -1,9 +1,13 @@
 """Launch claims into incidents, and reposts into dependent reports. Pure, no I/O.
 
-Two launch reports are one incident when their times overlap (within `slack`), their launch
-territories agree (or one does not say), and their weapons agree (a shared weapon or kind,
-or one does not say). Grouping is a union-find over those pairs: the result does not depend
-on the order of the reports.
+An incident is one event, so every report in it must allow one common moment: each report's
+time window, widened by half of `slack` on each side, must overlap all the others' (their
+intersection is never empty; a chain of overlapping windows does not make one event of a
+night of posts). Its reports' launch territories agree (or one does not say), their launch
+areas can be the same place (the circles of their stated precision touch, or one does not
+say), and their weapons agree (a shared weapon or kind, or one does not say). Reports are
+taken earliest first (then by id), each into the open incident whose window is nearest, so
+the result does not depend on the order they are given in.
 
 A report is **dependent** on an earlier one when it is a forward of it, or its text is the
 same or nearly the same once folded (character 4-grams, Jaccard >= `near`): the attribution
@@ -12,6 +16,7 @@ engine then counts the origin once.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -39,6 +44,7 @@ class Report:
     published: datetime | None = None
     forward_of: str | None = None  # the id of the report it forwards, when known
     forwarded_from: str | None = None  # the name of the channel it forwards, when only that is known
+    area: tuple[float, float, float] | None = None  # the launch area: lat, lon, radius in km
 
 
 @dataclass
@@ -55,14 +61,43 @@ def _kinds(weapons: frozenset[str]) -> set[str]:
     return {KIND.get(w, w) for w in weapons}
 
 
-def compatible(a: Report, b: Report, slack: timedelta) -> bool:
-    if a.earliest - slack > b.latest or b.earliest - slack > a.latest:
-        return False
-    if a.territory and b.territory and a.territory != b.territory:
-        return False
-    if a.weapons and b.weapons and not (a.weapons & b.weapons or _kinds(a.weapons) & _kinds(b.weapons)):
-        return False
-    return True
+def _km(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _weapons_agree(a: frozenset[str], b: frozenset[str]) -> bool:
+    return not a or not b or bool(a & b or _kinds(a) & _kinds(b))
+
+
+@dataclass
+class _Open:
+    """An incident being built: the moment all its reports allow, and what they agree on."""
+
+    lo: datetime
+    hi: datetime
+    territory: str | None
+    weapons: frozenset[str]
+    areas: list[tuple[float, float, float]]
+    members: list[Report]
+
+    def admits(self, r: Report, lo: datetime, hi: datetime) -> bool:
+        if lo > self.hi or hi < self.lo:
+            return False
+        if r.territory and self.territory and r.territory != self.territory:
+            return False
+        if r.area and any(_km(r.area, a) > r.area[2] + a[2] for a in self.areas):
+            return False  # Mazyr and Brest are both Belarus, but not one launch area
+        return _weapons_agree(r.weapons, self.weapons)
+
+    def add(self, r: Report, lo: datetime, hi: datetime) -> None:
+        self.lo, self.hi = max(self.lo, lo), min(self.hi, hi)
+        self.territory = self.territory or r.territory
+        self.weapons = self.weapons | r.weapons
+        if r.area and r.area not in self.areas:
+            self.areas.append(r.area)
+        self.members.append(r)
 
 
 def _shingles(text: str, k: int = 4) -> frozenset[str]:
@@ -100,39 +135,30 @@ def dependents(reports: list[Report], near: float = 0.7) -> dict[str, str]:
 
 
 def cluster(reports: list[Report], slack: timedelta = timedelta(hours=2), near: float = 0.7) -> list[Incident]:
-    """Launch reports grouped into incidents (union-find: independent of the input order),
-    earliest first, each with its dependent reports."""
-    parent = {r.id: r.id for r in reports}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    rs = sorted(reports, key=lambda r: (r.earliest, r.id))
-    # a sweep over time: only reports whose windows come within `slack` are compared
-    active: list[Report] = []
+    """Launch reports grouped into incidents, earliest first, each with its dependent reports."""
+    half = slack / 2
+    rs = sorted(reports, key=lambda r: (r.earliest, r.latest, r.id))
+    groups: list[_Open] = []
+    live: list[_Open] = []  # groups a later report can still join
     for r in rs:
-        active = [a for a in active if a.latest + slack >= r.earliest]
-        for a in active:
-            if compatible(a, r, slack):
-                ra, rb = find(a.id), find(r.id)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
-        active.append(r)
-    groups: dict[str, list[Report]] = {}
-    for r in rs:
-        groups.setdefault(find(r.id), []).append(r)
-    deps = dependents(reports, near)
+        lo, hi = r.earliest - half, r.latest + half
+        live = [g for g in live if g.hi >= lo]  # later reports start later still: these are done
+        mid = lo + (hi - lo) / 2
+        fits = [g for g in live if g.admits(r, lo, hi)]
+        if fits:
+            min(fits, key=lambda g: abs((g.lo + (g.hi - g.lo) / 2) - mid)).add(r, lo, hi)
+        else:
+            g = _Open(lo, hi, r.territory, r.weapons, [r.area] if r.area else [], [r])
+            groups.append(g)
+            live.append(g)
     out = []
-    for members in groups.values():
+    for g in groups:
+        members = g.members
         terrs = [m.territory for m in members if m.territory]
-        weapons = sorted({w for m in members for w in m.weapons})
-        ids = [m.id for m in members]
-        out.append(Incident(reports=ids, earliest=min(m.earliest for m in members),
+        out.append(Incident(reports=[m.id for m in members], earliest=min(m.earliest for m in members),
                             latest=max(m.latest for m in members),
-                            territory=max(set(terrs), key=terrs.count) if terrs else None, weapons=weapons,
-                            dependent={k: v for k, v in deps.items() if k in ids}))
+                            territory=max(set(terrs), key=terrs.count) if terrs else None,
+                            weapons=sorted({w for m in members for w in m.weapons}),
+                            dependent=dependents(members, near)))  # repeats are of a report on the same event
     out.sort(key=lambda i: (i.earliest, i.reports[0]))
     return out

@@ -149,8 +149,22 @@ def _utc(unix: Any, local: Any) -> datetime | None:
     return None
 
 
+try:
+    import orjson as _orjson
+except ImportError:  # the bench extra: without it, the standard library
+    _orjson = None
+
+
 def _content_digest(raw: dict[str, Any]) -> bytes:
-    body = json.dumps(raw, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    """A digest of the content, for telling duplicates from conflicts within one read."""
+    body = None
+    if _orjson is not None:
+        try:
+            body = _orjson.dumps(raw, option=_orjson.OPT_SORT_KEYS)
+        except TypeError:  # an int beyond 64 bits: the standard library below
+            pass
+    if body is None:
+        body = json.dumps(raw, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     return hashlib.blake2b(body, digest_size=12).digest()
 
 
@@ -188,11 +202,59 @@ def _build(events: Iterator[tuple[str, str, Any]]) -> Any:
     raise ijson.IncompleteJSONError("the file ends inside a message")
 
 
+class _Books:
+    """Identity and duplicate bookkeeping, in file order: shared by both readers so that
+    they count alike."""
+
+    def __init__(self, file: str, report: ReadReport):
+        self.file, self.report = file, report
+        self.seen: dict[bytes, bytes] = {}  # identity -> content digest (compact: 12 bytes each)
+        self.first_pos: dict[bytes, str] = {}
+
+    def take(self, raw: Any, meta: dict[str, Any], where: str) -> Message | None:
+        """The message of one object read whole, or None when it is skipped, a duplicate or a conflict."""
+        file, report = self.file, self.report
+        msg = _message(raw, meta, file, where, report)
+        if msg is None:
+            return None
+        key = _identity_key(msg.identity)
+        digest = _content_digest(raw)
+        seen = self.seen
+        if key in seen:
+            if seen[key] == digest:
+                report.duplicates += 1
+            else:
+                report.conflicts.append(InputIssue(
+                    file, None, None, where,
+                    f"message {msg.id} of chat {msg.chat.id} (edit {msg.edit_key or 'none'}) was read "
+                    f"before at {self.first_pos.get(key, '?')} with other content; this one is not used, "
+                    "the first is kept"))
+            return None
+        seen[key] = digest
+        if msg.disagreement is not None:  # reported only for the version that is used
+            report.disagreements.append(msg.disagreement)
+        if len(self.first_pos) < 1_000_000:
+            self.first_pos[key] = where
+        report.messages += 1
+        return msg
+
+
 def read_export(fh: BinaryIO, file: str, report: ReadReport,
                 progress: Callable[[], None] | None = None) -> Iterator[Message]:
-    """Stream the messages of an export: first versions only (see the module's docstring)."""
-    seen: dict[bytes, bytes] = {}  # identity -> content digest (compact: 12 bytes each)
-    first_pos: dict[bytes, str] = {}
+    """Stream the messages of an export: first versions only (see the module's docstring).
+
+    A one-chat export is read by the fast reader (telegram_fast: orjson on each message)
+    where orjson is installed and the file can seek; it gives what read_careful gives, and
+    hands over to it wherever it is not sure."""
+    from .telegram_fast import read_fast
+
+    return read_fast(fh, file, report, progress)
+
+
+def read_careful(fh: BinaryIO, file: str, report: ReadReport,
+                 progress: Callable[[], None] | None = None) -> Iterator[Message]:
+    """The careful reader: ijson events, every layout, every kind of bad input."""
+    books = _Books(file, report)
     chats: dict[str, dict[str, Any]] = {}  # chat prefix -> its id/name/type as read so far
     counters: dict[str, int] = {}  # chat prefix -> messages seen in it
     chat_index: dict[str, int] = {}
@@ -217,27 +279,9 @@ def read_export(fh: BinaryIO, file: str, report: ReadReport,
                     last = where
                     continue
                 last = where
-                msg = _message(raw, meta, file, where, report)
+                msg = books.take(raw, meta, where)
                 if msg is None:
                     continue
-                key = _identity_key(msg.identity)
-                digest = _content_digest(raw)
-                if key in seen:
-                    if seen[key] == digest:
-                        report.duplicates += 1
-                    else:
-                        report.conflicts.append(InputIssue(
-                            file, None, None, where,
-                            f"message {msg.id} of chat {msg.chat.id} (edit {msg.edit_key or 'none'}) was read "
-                            f"before at {first_pos.get(key, '?')} with other content; this one is not used, "
-                            "the first is kept"))
-                    continue
-                seen[key] = digest
-                if msg.disagreement is not None:  # reported only for the version that is used
-                    report.disagreements.append(msg.disagreement)
-                if len(first_pos) < 1_000_000:
-                    first_pos[key] = where
-                report.messages += 1
                 if progress:
                     progress()
                 yield msg

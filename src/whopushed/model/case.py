@@ -79,6 +79,7 @@ REFERENCES: dict[tuple[str, str], tuple[str, ...]] = {
     ("sources", "actor"): ("actors",),
     ("captures", "source"): ("sources",),
     ("captures", "repost_of"): ("captures",),
+    ("claims", "repeats"): ("claims",),
     ("claims", "party"): ("actors",),
     ("claims", "captures"): ("captures",),
     ("claims", "incidents"): ("incidents",),

@@ -175,6 +175,8 @@ class Claim(Record):
     operator: RecordId | None = None  # the actor said to have launched (or not)
     operator_state: Territory | None = None
     retracts: RecordId | None = None
+    # the claim this one repeats (a forward, repost or near-identical text): one origin with it
+    repeats: RecordId | None = None
 
     @model_validator(mode="after")
     def _kind_fields(self) -> "Claim":

@@ -2,12 +2,14 @@
 
 A batch is a list of message tuples (chat, id, edit, type, text, date_unixtime,
 edited_unixtime); `detect_batch` gives, for each, the row that `whopushed detect --json`
-prints. The detector is built once per process (default_detector is cached).
+prints. The detector is built once per process (default_detector is cached); messages with
+no word it could act on skip it (extract/prefilter.py) and get the same row.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 MessageTuple = tuple  # (chat, id, edit, type, text, date_unixtime | None, edited_unixtime | None)
@@ -24,14 +26,25 @@ def as_tuple(msg) -> MessageTuple:
     return (msg.chat.id, msg.id, msg.edit_key, msg.type, msg.text, date, edited)
 
 
+@lru_cache(maxsize=1)
+def _prefilter():
+    from ..extract.detect import default_detector
+    from ..extract.prefilter import Prefilter
+
+    return Prefilter(default_detector())
+
+
 def detect_one(item: MessageTuple, detector=None) -> dict[str, Any]:
-    from ..extract.detect import Detection, default_detector
+    """The row of one message: by `detector` in full when one is given, else by the default
+    detector behind its prefilter (the same row, sooner)."""
+    from ..extract.detect import Detection
 
     chat, mid, _edit, kind, text, date, edited = item
-    row = {"id": mid, "chat": chat, "date": _iso(date), "edited": _iso(edited), "type": kind}
+    posted = datetime.fromtimestamp(date, tz=UTC) if date is not None else None
+    row = {"id": mid, "chat": chat, "date": posted.isoformat() if posted else None, "edited": _iso(edited),
+           "type": kind}
     if kind == "message":
-        found = (detector or default_detector()).detect(
-            text, datetime.fromtimestamp(date, tz=UTC) if date is not None else None)
+        found = detector.detect(text, posted) if detector is not None else _prefilter().detect(text, posted)
     else:
         found = Detection(None, False, None, [], [], [], None, None, None, False, [], [], None,
                           [f"a {kind} message"])
@@ -40,7 +53,4 @@ def detect_one(item: MessageTuple, detector=None) -> dict[str, Any]:
 
 
 def detect_batch(batch: list[MessageTuple]) -> list[dict[str, Any]]:
-    from ..extract.detect import default_detector
-
-    detector = default_detector()
-    return [detect_one(item, detector) for item in batch]
+    return [detect_one(item) for item in batch]

@@ -156,6 +156,8 @@ def _roots(claim: Claim, captures: Mapping[str, Capture]) -> set[str]:
 
 
 def _why_dependent(a: Claim, b: Claim, captures: Mapping[str, Capture]) -> str | None:
+    if b.repeats == a.id or a.repeats == b.id:
+        return f"repeats {a.id if b.repeats == a.id else b.id} (a forward, repost or near-identical text)"
     if a.party == b.party:
         return f"the same party ({a.party}) saying the same thing as {a.id}"
     shared = set(a.captures) & set(b.captures)
@@ -168,7 +170,7 @@ def _why_dependent(a: Claim, b: Claim, captures: Mapping[str, Capture]) -> str |
 
 
 def _first_key(claim: Claim, captures: Mapping[str, Capture], position: int):
-    reposted = any(captures.get(c) and captures[c].repost_of for c in claim.captures)
+    reposted = bool(claim.repeats) or any(captures.get(c) and captures[c].repost_of for c in claim.captures)
     made = claim.made.earliest if claim.made and claim.made.earliest else None
     return (reposted, made is None, made.timestamp() if made else 0.0, position)
 
@@ -190,11 +192,22 @@ def _origins(matched, captures: Mapping[str, Capture]):
             i = parent[i]
         return i
 
+    by_id = {m[0].id: m[0] for m in matched}
+
+    def first_said(claim: Claim) -> str:  # follows `repeats` to the claim said first
+        seen_ids = {claim.id}
+        while claim.repeats and claim.repeats not in seen_ids:
+            seen_ids.add(claim.repeats)
+            if claim.repeats not in by_id:
+                return claim.repeats
+            claim = by_id[claim.repeats]
+        return claim.id
+
     seen: dict[tuple, int] = {}
     for i, (claim, rule, cells, _) in enumerate(matched):
         assertion = (rule.id, cells)
-        keys = [("party", claim.party)] + [("capture", c) for c in claim.captures] + \
-               [("origin", r) for r in _roots(claim, captures)]
+        keys = [("party", claim.party), ("said", first_said(claim))] + \
+               [("capture", c) for c in claim.captures] + [("origin", r) for r in _roots(claim, captures)]
         for key in keys:
             j = seen.setdefault(assertion + key, i)
             if j != i and find(j) != find(i):

@@ -47,12 +47,21 @@ def _table() -> _Table:
     letter = r"(?:[^\W_]|[\u0300-\u036f])"  # letters, digits, combining accents (decomposed й)
     word = re.compile(rf"{letter}+(?:[{apos}]{letter}+)*[{apos}]?")
     table = _Table(letters, rules, word, (), int(data["min_stem"]))
-    endings = {_key(e, table) for e in data["endings"]} - {""}
+    endings = {_raw_key(e, table) for e in data["endings"]} - {""}
     return _Table(letters, rules, word, tuple(sorted(endings, key=lambda e: (-len(e), e))),
                   table.min_stem)
 
 
 def _key(word: str, table: _Table) -> str:
+    return _cached_key(word) if table is _table() else _raw_key(word, table)
+
+
+@lru_cache(maxsize=1 << 18)
+def _cached_key(word: str) -> str:
+    return _raw_key(word, _table())  # words recur across a corpus: key each spelling once
+
+
+def _raw_key(word: str, table: _Table) -> str:
     w = unicodedata.normalize("NFC", word).lower().translate(table.letters)
     w = "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
     w = _NOT_KEY.sub("", w)

@@ -1,0 +1,167 @@
+"""A cheap test that a message cannot give the detector anything to say, so that most
+chatter skips the full detector and still gets the very row the detector would give.
+
+The detector's output grows only from "anchor" words: a launch cue, another cue (alert,
+threat, exercise, ...), a hedge, a direction, a place or a weapon of the gazetteer. Every
+other word list of the rules (negators, "from" markers, numbers, ...) is read only next to
+an anchor, except the time words ("сьогодні", "24 лютого", "о 23:40"), which give only the
+time. A message with no anchor therefore gets the empty detection (its language, not a
+launch report, nothing found) plus, where it has time words, the detector's own time.
+
+The vocabulary is taken at load time from the detector's own Rules and Gazetteer (so from
+rules.yaml, places.yaml, the weapon lists): nothing is copied here. What is written here is
+which Rules fields are anchors; a Rules field this module does not know disables the
+prefilter (every message then goes to the full detector) until it is classified.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from .detect import _TIME, Detection, Detector, Rules
+from .gazetteer import TOKEN, Token, _word
+from .langid import detect_language
+
+# Rules fields whose words can put something in the output on their own
+ANCHORS = {"launch", "launch_exact", "launch_phrases", "cues", "hedges", "directions"}
+# Rules fields that only give the time ("сьогодні", "24 лютого"): computed without the rest
+TIME = {"days", "months"}
+# Rules fields read only around an anchor (a cue, a place, a weapon)
+DEPENDENT = {"potential", "absent", "from_markers", "weak_markers", "from_fillers", "territory_words",
+             "instrumental", "into_markers", "into_fillers", "moves", "negators", "air", "sea", "numbers",
+             "pieces", "up_to"}
+
+# what a word can be (bits, cached per spelling)
+_ANCHOR, _MONTH, _DIGITS, _MINOR, _MARKER, _DAY = 1, 2, 4, 8, 16, 32
+_CACHE_MAX = 1 << 18  # words recur across a corpus: classify each spelling once
+EMPTY, TIME_ONLY, FULL = 0, 1, 2
+
+
+class _AnyKey(str):
+    """A key every name's next word matches: with it, Index.find answers "can a name
+    begin with this word?" by the index's own rules (stems, lemmas, gates)."""
+
+    def startswith(self, *_args) -> bool:
+        return True
+
+
+_WILD_TOKEN = Token(0, 0, "", "", _AnyKey(""))
+
+
+def _strings(value) -> set[str]:
+    """The words of one Rules field, whatever its shape."""
+    if hasattr(value, "items") and isinstance(value.items, tuple):  # detect._Words
+        return set(value.items)
+    if isinstance(value, dict):
+        out: set[str] = set()
+        for k, v in value.items():
+            out |= _strings(v) if not isinstance(v, (str, int)) else {k}
+        return out
+    if isinstance(value, (list, tuple, set, frozenset)):
+        out = set()
+        for v in value:
+            out |= {v} if isinstance(v, str) else _strings(v)
+        return out
+    return {value} if isinstance(value, str) else set()
+
+
+class Prefilter:
+    def __init__(self, detector: Detector):
+        self.detector = detector
+        r, g = detector.r, detector.g
+        self.places, self.weapons = g.places, g.weapons
+        longest = max((len(e.rest) for ix in (g.places, g.weapons) for es in ix.by_key.values() for e in es), default=0)
+        self.wild = [_WILD_TOKEN] * (longest + 1)  # enough for any multi-word name to match
+        names = {f.name for f in dataclasses.fields(Rules)}
+        self.enabled = names == ANCHORS | TIME | DEPENDENT  # an unknown field: be safe, filter nothing
+        prefixes = _strings(r.launch) | _strings(r.cues) | {p[0] for p in r.launch_phrases if p}
+        if "" in prefixes:  # an empty word begins every word: every message is a maybe
+            self.enabled = False
+        self.exact = frozenset(r.launch_exact) | frozenset(r.hedges) | frozenset(r.directions)
+        # word beginnings, by first letter: a short tuple for str.startswith to try
+        self.by_first: dict[str, tuple[str, ...]] = {}
+        for p in prefixes:
+            self.by_first[p[:1]] = (*self.by_first.get(p[:1], ()), p)
+        self.days = frozenset(r.days)
+        self.months = tuple(p for p, _m in r.months)
+        # a village of the postal list counts only after these (Detector._place_ok)
+        self.markers = frozenset(r.from_markers) | frozenset(r.weak_markers) | frozenset(r.from_fillers)
+        self.cache: dict[str, int] = {}
+
+    def _classify(self, w: str, lang: str | None) -> int:
+        low, key = _word(w)
+        v = 0
+        pre = self.by_first.get(low[:1])
+        tok = [Token(0, len(w), w, low, key), *self.wild]
+        if low in self.exact or (pre and low.startswith(pre)) or self.weapons.find(tok, 0, lang):
+            v |= _ANCHOR
+        for e in {m.entry for m in self.places.find(tok, 0, lang)}:
+            if e.kind == "minor":
+                v |= _MINOR if w[:1].isupper() else 0
+            elif e.kind in ("adjective", "sea", "country") or w[:1].isupper():
+                v |= _ANCHOR  # the rest of Detector._place_ok is left to the detector
+        if low in self.days:
+            v |= _DAY
+        if low.isdigit():
+            v |= _DIGITS
+        if low.startswith(self.months):
+            v |= _MONTH  # a date only after a day number: "24 лютого"
+        if low in self.markers:
+            v |= _MARKER
+        if len(self.cache) < _CACHE_MAX:
+            self.cache[(w, lang)] = v
+        return v
+
+    def level(self, text: str, lang: str | None) -> int:
+        """FULL when the detector may find something other than the time in `text` (of
+        language `lang`), TIME_ONLY when only the time, EMPTY when nothing."""
+        if not self.enabled:
+            return FULL
+        cache = self.cache
+        found = TIME_ONLY if _TIME.search(text) else EMPTY
+        prev = 0
+        for w in TOKEN.findall(text):
+            v = cache.get((w, lang))
+            if v is None:
+                v = self._classify(w, lang)
+            if v & _ANCHOR or (v & _MINOR and prev & _MARKER):
+                return FULL
+            if v & _DAY or (v & _MONTH and prev & _DIGITS):
+                found = TIME_ONLY
+            prev = v
+        return found
+
+    def detect(self, text: str, posted: datetime | None = None) -> Detection:
+        """detector.detect(text, posted), skipping the full detector where it would find
+        nothing but the time."""
+        lang = detect_language(text) if text.strip() else None
+        level = self.level(text, lang)
+        if level == FULL:
+            return self.detector.detect(text, posted, lang)
+        found = Detection(lang, False, None, [], [], [], None, None, None, False, [], [], None,
+                          ["no launch reported"], [])
+        if level == TIME_ONLY and posted is not None:
+            found.time, span = self.detector._time(text, _light_tokens(text), posted)
+            if span is not None:
+                found.spans.append(span)
+        return found
+
+
+class _Tok:
+    """The parts of gazetteer.Token that Detector._time reads, cheaper to make."""
+    __slots__ = ("start", "end", "text", "low", "key")
+
+    def __init__(self, start: int, end: int, text: str, low: str, key: str):
+        self.start, self.end, self.text, self.low, self.key = start, end, text, low, key
+
+
+def _light_tokens(text: str) -> list[_Tok]:
+    out = []
+    for m in TOKEN.finditer(text):
+        w = m.group(0)
+        low, key = _word(w)
+        out.append(_Tok(m.start(), m.end(), w, low, key))
+    return out
+
+
