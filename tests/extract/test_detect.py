@@ -190,3 +190,110 @@ def test_fired_from_the_boards_of_aircraft_plural_is_air(text):
 def test_a_ukrainian_denial_in_the_past_tense_is_not_a_report():
     found = d("Міноборони Білорусі спростувало пуски ракет зі своєї території")
     assert not found.is_launch_report and "a denial" in found.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "Вночі три «шахеди» з України вторглися в Білорусь і впали біля Мозиря",
+    "Двенадцать «Гераней» из Украины залетели на территорию Беларуси под утро",
+    "Уначы з Украіны ў Беларусь уварваліся два шахеды",
+    "Four Shahed drones intruded into Belarus from Ukraine overnight",
+])
+def test_drones_crossing_into_belarus_from_ukraine_are_a_crossing_not_a_launch_from_ua(text):
+    found = d(text)
+    assert not found.is_launch_report and found.launch_territory is None, found.reasons
+    assert found.crossings == ["BY"]
+
+
+def test_a_place_name_is_not_a_verb_of_movement():
+    # "Курской" begins like "курс" (a heading): the place is no crossing into Russia
+    found = d("В Курской области сбиты три беспилотника, запущенные из Украины")
+    assert found.is_launch_report and found.launch_territory == "UA" and found.crossings == []
+
+
+@pytest.mark.parametrize("text", [
+    "Ракет с территории Беларуси никто не запускал",
+    "Запусков шахедов со стороны Беларуси этой ночью не зафиксировано",
+    "Запусків ракет з території Білорусі за добу не зафіксовано",
+    "Пускаў шахедаў з тэрыторыі Беларусі ўначы не зафіксавана",
+])
+def test_a_negated_launch_takes_its_territory_with_it(text):
+    found = d(text)
+    assert not found.is_launch_report and found.launch_territory is None, found.reasons
+    assert found.negated == ["BY"]
+
+
+def test_a_negated_launch_leaves_the_stated_one():
+    found = d("Пусков с территории Беларуси не было, удары нанесены из Брянской области")
+    assert found.is_launch_report and found.launch_territories == ["RU"] and found.negated == ["BY"]
+
+
+@pytest.mark.parametrize("text", [
+    "Сохраняется угроза ракетного удара с территории Беларуси",
+    "Через побоювання удару з території Білорусі у Волинській області оголосили тривогу",
+    "Пагроза ракетнага ўдару з тэрыторыі Беларусі захоўваецца",
+    "The threat of missile strikes from Belarus remains",
+])
+def test_a_feared_or_threatened_strike_is_no_launch(text):
+    found = d(text)
+    assert not found.is_launch_report and found.launch_territory is None, found.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "На полигоне в Брестской области расчёты выполнили боевые пуски ракет С-300",
+    "Білоруські військові провели бойові пуски ракет «Полонез»",
+    "Разлікі выканалі баявыя пускі ракет на палігоне",
+    "Росія провела випробування нової ракети, запущеної з Астраханської області",
+    "Russia test-fired a hypersonic missile from the Barents Sea",
+])
+def test_test_and_live_firings_at_a_range_are_not_launch_reports(text):
+    found = d(text)
+    assert not found.is_launch_report and "an exercise" in found.reasons, found.reasons
+
+
+def test_a_launch_from_a_range_is_still_a_launch():
+    found = d("Баллистическая ракета запущена с полигона Капустин Яр по Днепру")
+    assert found.is_launch_report and found.launch_territory == "RU"
+
+
+@pytest.mark.parametrize("text,territory", [
+    ("Крылатые ракеты выпущены из воздушного пространства Беларуси", "BY"),
+    ("Літаки Ту-22М3 з повітряного простору Білорусі випустили ракети по Києву", "BY"),
+    ("Missiles were fired at Kyiv from the territory of the Republic of Belarus", "BY"),
+])
+def test_airspace_and_long_from_phrases_give_the_territory(text, territory):
+    found = d(text)
+    assert found.is_launch_report and found.launch_territory == territory, found.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "Над Брянской областью перехвачены два беспилотных летательных аппарата",
+    "Силами ППО знищено безпілотний літальний апарат над Сумщиною",
+    "An unmanned aerial vehicle was intercepted over Kursk",
+])
+def test_the_long_name_of_a_drone_is_a_weapon(text):
+    found = d(text)
+    assert found.is_launch_report and found.weapons and found.weapons[0]["name"] == "UAV", found.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "Шахеды, которые Россия использует для ударов по Украине, снова упали в Беларуси",
+    "Дрони «Шахед», які Росія використовує для атак на Україну, знову впали в Молдові",
+    "Shahed drones, which Russia uses to strike Ukraine, crashed in Romania",
+])
+def test_a_weapon_described_by_its_habitual_use_is_no_launch(text):
+    assert not d(text).is_launch_report
+
+
+def test_a_past_use_for_an_attack_is_still_a_launch():
+    found = d("Для атаки ворог використав 40 ударних БпЛА типу Shahed з Брянщини")
+    assert found.is_launch_report and found.launch_territory == "RU" and found.count == 40
+
+
+@pytest.mark.parametrize("text", [
+    "Информация о ракетном ударе по белорусскому селу — бред",
+    "Повідомлення про ракетний удар з Білорусі — маячня, заявили в Мінську",
+    "Reports of a missile strike from Belarus are disinformation, Minsk said",
+])
+def test_a_report_called_nonsense_is_a_denial(text):
+    found = d(text)
+    assert not found.is_launch_report and "a denial" in found.reasons

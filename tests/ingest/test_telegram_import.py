@@ -66,3 +66,69 @@ def test_no_claims_are_written_when_asked_not_to(tmp_path, sqlite_url):
     a = _export(tmp_path / "a.json", 42, "Monitor", _msg(1, REPORT, T))
     data = _cli(sqlite_url, "import", "telegram", a, "--no-claims")
     assert data["captures"]["added"] == 1 and data["claims"]["added"] == 0 and data["claims"]["detector"] is None
+
+
+def test_a_truncated_export_keeps_what_came_before_and_the_full_one_goes_on_from_there(tmp_path, sqlite_url):
+    full = tmp_path / "full.json"
+    msgs = [_msg(i, REPORT if i % 3 == 0 else f"новини {i}", T + i * 60) for i in range(1, 31)]
+    _export(full, 42, "Monitor", *msgs)
+    data = full.read_bytes()
+    cut = tmp_path / "cut.json"
+    cut.write_bytes(data[: data.index(b'"id": 21,')])  # ends inside the messages array
+    result = runner.invoke(app, ["--db", sqlite_url, "import", "telegram", str(cut), "--batch", "5", "--json"])
+    assert result.exit_code == 1  # stopped, and says where
+    first = json.loads(result.stdout)
+    stopped = first["files"][0]["stopped"]
+    assert "messages[20]" in stopped["position"] and "kept" in stopped["message"]
+    assert first["captures"]["added"] == 20 and first["claims"]["added"] == 6
+    rest = _cli(sqlite_url, "import", "telegram", str(full), "--batch", "5")
+    assert rest["captures"] == {"added": 10, "unchanged": 20, "updated": 0}
+    assert rest["claims"]["added"] == 4 and rest["claims"]["unchanged"] == 6
+
+
+def test_an_import_killed_mid_way_verifies_and_a_rerun_completes_it(tmp_path):
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from whopushed.pipeline.synthetic import write_export
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    env = {**os.environ, "WHOPUSHED_WORKSPACE": str(ws)}
+    env.pop("WHOPUSHED_DB", None)
+    cli = [sys.executable, "-c", "from whopushed.cli import main; main()"]
+    assert subprocess.run([*cli, "init"], env=env, capture_output=True).returncode == 0
+    export = tmp_path / "result.json"
+    write_export(export, 1500, seed=3)
+    proc = subprocess.Popen([*cli, "import", "telegram", str(export), "--batch", "150"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = next(ws.joinpath(".whopushed").glob("*.db"))
+
+    def captured() -> int:
+        try:
+            with sqlite3.connect(db, timeout=5) as conn:
+                return conn.execute("select count(*) from captures").fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+
+    deadline = time.monotonic() + 120
+    while captured() < 300 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    killed_at = captured()
+    assert 0 < killed_at < 1500 and killed_at % 150 == 0  # whole batches only
+    check = subprocess.run([*cli, "verify", "--json"], env=env, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    again = subprocess.run([*cli, "import", "telegram", str(export), "--json"], env=env, capture_output=True,
+                           text=True)
+    assert again.returncode == 0, again.stderr
+    data = json.loads(again.stdout)
+    assert data["captures"]["unchanged"] == killed_at and data["captures"]["added"] == 1500 - killed_at
+    assert captured() == 1500
+    check = subprocess.run([*cli, "verify", "--json"], env=env, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -217,7 +217,7 @@ class Detector:
                         break
             if hit:
                 found.append((i, self._negated_clause(toks, i, text) or self._absent_after(toks, i, text)
-                              or self._potential(toks, i) or self._threatened(toks, i)))
+                              or self._potential(toks, i) or self._threatened(toks, i, text)))
         return found
 
     def _negated_clause(self, toks: list[Token], i: int, text: str) -> bool:
@@ -230,11 +230,16 @@ class Detector:
                 return True
         return False
 
-    def _threatened(self, toks: list[Token], i: int) -> bool:
+    def _threatened(self, toks: list[Token], i: int, text: str = "") -> bool:
         """"угроза ракетного удара", "загроза ударів", "из-за опасений удара", "threat of strikes":
         the launch word governed by a word of threat or fear is no event."""
         threat = self.r.cues["threat"]
-        return any(threat(toks[j].low) for j in range(max(0, i - 2), i))
+        for j in range(i - 1, max(-1, i - 4), -1):  # "threat of missile strikes": three words back
+            if text and _CLAUSE_END.search(text, toks[j].end, toks[j + 1].start):
+                return False
+            if threat(toks[j].low):
+                return True
+        return False
 
     def _absent_after(self, toks: list[Token], i: int, text: str = "") -> bool:
         """"пусков не было", "launches were not recorded", "пусків немає", "пусков ракет с
@@ -254,7 +259,7 @@ class Detector:
         near = [toks[j].low for j in range(max(0, i - 2), min(len(toks), i + 4))]
         return any(w in self.r.potential for w in near)
 
-    def _source(self, toks: list[Token], m: Match) -> str | None:
+    def _source(self, toks: list[Token], m: Match, named: frozenset[int] = frozenset()) -> str | None:
         """'from' when a from-marker governs the place, 'into' for a crossing, else None."""
         j = m.first - 1
         fillers = 0
@@ -269,9 +274,9 @@ class Detector:
                 # bare "з Білорусі" is from; "з Білоруссю" is with
                 return None if toks[m.first].low.endswith(self.r.instrumental) else "from"
             if low in self.r.into_markers and not saw_filler:
-                return "into" if self._moving(toks, m) else None
+                return "into" if self._moving(toks, m, named) else None
             if low in self.r.into_fillers and j > 0 and toks[j - 1].low in self.r.into_markers:
-                return "into" if self._moving(toks, m) or low not in self.r.from_fillers else None
+                return "into" if self._moving(toks, m, named) or low not in self.r.from_fillers else None
             if low in self.r.from_fillers or self.r.territory_words(low):
                 saw_filler = True
                 fillers += 1
@@ -308,16 +313,17 @@ class Detector:
                 continue
             i = min(near)[3]
             place["role"] = "mentioned"
-            if not self._potential(toks, i) and not self._threatened(toks, i):
+            if not self._potential(toks, i) and not self._threatened(toks, i, text):
                 place["role"] = "not from"
                 if m.entry.country not in negated:
                     negated.append(m.entry.country)
         return [c for c in territories if c in keep]
 
-    def _moving(self, toks: list[Token], m: Match) -> bool:
-        """A verb of movement in the same stretch: 'flew into Belarus', 'залетел в Беларусь'."""
+    def _moving(self, toks: list[Token], m: Match, named: frozenset[int] = frozenset()) -> bool:
+        """A verb of movement in the same stretch: 'flew into Belarus', 'залетел в Беларусь'
+        (a word of a place's name is none: "Курской" is no "курс")."""
         lo, hi = max(0, m.first - 8), min(len(toks), m.last + 4)
-        return any(self.r.moves(toks[k].low) for k in range(lo, hi))
+        return any(self.r.moves(toks[k].low) and k not in named for k in range(lo, hi))
 
     def _count(self, toks: list[Token], weapon_matches: list[Match],
                not_counts: set[int]) -> tuple[int | None, int | None, Span | None]:
@@ -436,8 +442,9 @@ class Detector:
 
         places, territories, negated, crossings = [], [], [], []
         from_spans = []
+        named = frozenset(k for m in place_matches for k in range(m.first, m.last + 1))
         for m in place_matches:
-            src = self._source(toks, m)
+            src = self._source(toks, m, named)
             sp = span("place", m)
             spans.append(sp)
             places.append({"name": m.entry.name, "country": m.entry.country, "kind": m.entry.kind,

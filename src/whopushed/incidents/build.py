@@ -71,7 +71,8 @@ def _minute(dt) -> str:
     return dt.strftime("%Y-%m-%dT%H:%MZ")
 
 
-def _incident(iid: str, group: Group, claims: dict[str, Claim], slack: timedelta, near: float) -> Incident:
+def _incident(iid: str, group: Group, claims: dict[str, Claim], slack: timedelta, near: float,
+              embedded: bool = False) -> Incident:
     members = [claims[r] for r in group.reports]
     parties = {c.party for c in members}
     where = group.territory or "an unstated territory"
@@ -84,7 +85,8 @@ def _incident(iid: str, group: Group, claims: dict[str, Claim], slack: timedelta
     summary = (f"Grouped by whopushed cluster from {n} launch report{'s' * (n != 1)} by {len(parties)} "
                f"part{'ies' if len(parties) != 1 else 'y'} (time overlap within {slack}, same territory, area "
                f"and weapon kind where stated); {len(group.dependent)} repeat{'s' * (len(group.dependent) != 1)} "
-               f"of another report counted once (near-identical text: 4-gram Jaccard >= {near})."
+               f"of another report counted once (near-identical text: 4-gram Jaccard >= {near}"
+               + ("; or a translation: multilingual embeddings" if embedded else "") + ")."
                + (f" Counts stated: {counts[0]}–{counts[-1]}." if counts else ""))
     return Incident(id=iid, kind="launch", title=f"Launch report{'s' * (n != 1)} from {where}, {day} ({n})",
                     when=when, summary=summary, launch_territory=group.territory,
@@ -93,7 +95,7 @@ def _incident(iid: str, group: Group, claims: dict[str, Claim], slack: timedelta
 
 
 def plan(claims: Iterable[Claim], existing: dict[str, Incident], slack: timedelta = timedelta(hours=2),
-         near: float = 0.7) -> Plan:
+         near: float = 0.7, embed=None, embed_near: float = 0.95) -> Plan:
     """What to write so that every candidate claim sits in one incident. `existing`: the
     incidents this step made before (AUTO_PREFIX ids), by id."""
     out = Plan()
@@ -110,13 +112,13 @@ def plan(claims: Iterable[Claim], existing: dict[str, Incident], slack: timedelt
         reports.append(r)
     taken: set[str] = set()
     used: set[str] = set()
-    for group in cluster(reports, slack=slack, near=near):
+    for group in cluster(reports, slack=slack, near=near, embed=embed, embed_near=embed_near):
         before = Counter(i for r in group.reports for i in by_id[r].incidents if i in existing)
         reuse = [i for i, _ in sorted(before.items(), key=lambda x: (-x[1], x[0])) if i not in used]
         iid = reuse[0] if reuse else _new_id(group.reports[0], taken | set(existing) | used)
         used.add(iid)
         out.groups.append((iid, group))
-        incident = _incident(iid, group, by_id, slack, near)
+        incident = _incident(iid, group, by_id, slack, near, embed is not None)
         if existing.get(iid) != incident:
             out.incidents.append(incident)
         for rid in group.reports:

@@ -17,8 +17,10 @@ engine then counts the origin once.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..text import fold
 
@@ -108,13 +110,19 @@ def _shingles(text: str, k: int = 4) -> frozenset[str]:
     return frozenset(folded[i:i + k] for i in range(len(folded) - k + 1))
 
 
-def dependents(reports: list[Report], near: float = 0.7) -> dict[str, str]:
-    """report id -> the id of the earliest report it repeats (forward, same or near text)."""
+Embed = Callable[[list[str]], Any]  # texts -> L2-normalised vectors, one row each (incidents/embed.py)
+
+
+def dependents(reports: list[Report], near: float = 0.7, embed: Embed | None = None,
+               embed_near: float = 0.95) -> dict[str, str]:
+    """report id -> the id of the earliest report it repeats (forward, same or near text;
+    with `embed`, also a text whose embedding lies within `embed_near` cosine: a translation)."""
     order = sorted(reports, key=lambda r: (r.published or r.earliest, r.id))
+    vectors = embed([r.text for r in order]) if embed is not None and len(order) > 1 else None
     out: dict[str, str] = {}
-    seen: list[tuple[Report, frozenset[str]]] = []
+    seen: list[tuple[int, Report, frozenset[str]]] = []
     by_key: dict[str, str] = {}
-    for r in order:
+    for k, r in enumerate(order):
         if r.forward_of:
             out[r.id] = r.forward_of
             continue
@@ -123,18 +131,26 @@ def dependents(reports: list[Report], near: float = 0.7) -> dict[str, str]:
         if key and key in by_key:
             out[r.id] = by_key[key]
             continue
-        for earlier, esh in seen:
+        for j, earlier, esh in seen:
             if sh and esh and len(sh & esh) / len(sh | esh) >= near:
                 out[r.id] = earlier.id
                 break
         else:
+            match = None
+            if vectors is not None and seen and r.text.strip():
+                cos = [(float(vectors[k] @ vectors[j]), earlier.id) for j, earlier, _ in seen if earlier.text.strip()]
+                match = next((eid for c, eid in cos if c >= embed_near), None)
+            if match is not None:
+                out[r.id] = match
+                continue
             if key:
                 by_key[key] = r.id
-            seen.append((r, sh))
+            seen.append((k, r, sh))
     return out
 
 
-def cluster(reports: list[Report], slack: timedelta = timedelta(hours=2), near: float = 0.7) -> list[Incident]:
+def cluster(reports: list[Report], slack: timedelta = timedelta(hours=2), near: float = 0.7,
+            embed: Embed | None = None, embed_near: float = 0.95) -> list[Incident]:
     """Launch reports grouped into incidents, earliest first, each with its dependent reports."""
     half = slack / 2
     rs = sorted(reports, key=lambda r: (r.earliest, r.latest, r.id))
@@ -159,6 +175,6 @@ def cluster(reports: list[Report], slack: timedelta = timedelta(hours=2), near: 
                             latest=max(m.latest for m in members),
                             territory=max(set(terrs), key=terrs.count) if terrs else None,
                             weapons=sorted({w for m in members for w in m.weapons}),
-                            dependent=dependents(members, near)))  # repeats are of a report on the same event
+                            dependent=dependents(members, near, embed, embed_near)))  # repeats are of a report on the same event
     out.sort(key=lambda i: (i.earliest, i.reports[0]))
     return out
