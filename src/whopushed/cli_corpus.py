@@ -330,7 +330,8 @@ def cluster_command(
             from .ingest.csvmap import placeholder_meta
 
             meta = store.case_meta() or placeholder_meta(None)
-            store.import_case(Case(case=meta, incidents=result.incidents + result.emptied, claims=result.claims))
+            store.import_case(Case(case=meta, incidents=result.incidents + result.emptied, claims=result.claims),
+                              partial=True)
     finally:
         store.close()
     data = {**result.as_json(), "dry_run": dry_run}

@@ -181,3 +181,25 @@ def test_new_records_in_a_later_import_are_added(store):
     report = store.import_case(make_case())
     assert report.added["sanctions"] == 1 and report.changed_ids == ["SAN-01"]
     assert store.export_case() == make_case()
+
+
+def test_a_partial_import_touches_only_its_own_records_and_appends_new_ones(store):
+    store.import_case(make_case())
+    batch = make_case(actors=[CASE["actors"][3], {"id": "act-new", "name": "New channel", "kind": "unknown"}],
+                      sources=[], captures=[], incidents=[], claims=[], statements=[], sanctions=[])
+    report = store.import_case(batch, partial=True)
+    assert report.added["actors"] == 1 and report.unchanged["actors"] == 1 and report.changed_ids == ["act-new"]
+    # the stored order stands, the new record goes last (a full import would put act-... [3] first)
+    assert [a.id for a in store.export_case().actors] == [a["id"] for a in CASE["actors"]] + ["act-new"]
+    again = store.import_case(batch, partial=True)
+    assert not again.changed and [a.id for a in store.export_case().actors][-1] == "act-new"
+
+
+def test_a_partial_import_still_refuses_an_id_stored_in_another_collection(store):
+    store.import_case(make_case())
+    before = snapshot(store)
+    moved = make_case(actors=[{"id": "INC-09", "name": "x", "kind": "unknown"}], sources=[], captures=[],
+                      incidents=[], claims=[], statements=[], sanctions=[])
+    with pytest.raises(StoreError, match="INC-09.*incidents"):
+        store.import_case(moved, partial=True)
+    assert snapshot(store) == before

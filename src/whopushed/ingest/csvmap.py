@@ -851,7 +851,7 @@ def import_csv(store, path: str | Path, mapping: Mapping, batch_rows: int = 5000
                     sources=[s for s in [builder_fixed.source] if s.id not in stored],
                     captures=list(captures.values()), incidents=[r.incident for r in batch],
                     claims=[r.claim for r in batch])
-        result = store.import_case(case, actor=actor)
+        result = store.import_case(case, actor=actor, partial=True)
         for coll in ("incidents", "claims", "captures"):
             for name, src in (("added", result.added), ("updated", result.updated), ("unchanged", result.unchanged)):
                 getattr(report, name)[coll] = getattr(report, name).get(coll, 0) + src.get(coll, 0)

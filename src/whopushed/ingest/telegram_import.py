@@ -125,14 +125,14 @@ def import_telegram(store, paths: list[str | Path], blobs=None, batch: int = 200
         sources = [s for _, s in new_channels.values() if s]
         try:
             count(store.import_case(Case(case=meta, actors=actors, sources=sources, captures=captures,
-                                         claims=found), actor=actor))
+                                         claims=found), actor=actor, partial=True))
         except StoreError:
             # a preserved capture the store holds with other bytes: one message at a time, refuse those
             for cap in captures:
                 mine = [c for c in found if cap.id in c.captures]
                 try:
                     count(store.import_case(Case(case=meta, actors=actors, sources=sources, captures=[cap],
-                                                 claims=mine), actor=actor))
+                                                 claims=mine), actor=actor, partial=True))
                     actors, sources = [], []
                 except StoreError as exc:
                     result.refused.append(InputIssue("store", None, None, cap.id, str(exc)))

@@ -146,9 +146,14 @@ class Store:
 
     # import
 
-    def import_case(self, case: Case, actor: str | None = None) -> ImportReport:
+    def import_case(self, case: Case, actor: str | None = None, partial: bool = False) -> ImportReport:
         """Import a case in one transaction: all of it, or (on any error) nothing. Each added
-        or updated record gets a custody log entry in that same transaction."""
+        or updated record gets a custody log entry in that same transaction.
+
+        `partial`: the case is one batch of a larger import (a corpus, a dataset): only its
+        own records are looked up and new ones go after everything stored, so each batch
+        costs the same however much is stored already. A full import (the default) also
+        puts the stored records in the case's order."""
         from ..ledger import log  # the ledger sits beside the store and uses its tables
 
         report = ImportReport()
@@ -158,7 +163,7 @@ class Store:
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
                 log.lock(conn)  # first, so that concurrent writers queue for the log's seq
                 importer = _Importer(conn, report, datetime.now(timezone.utc))
-                importer.run(case)
+                importer.run(case, partial)
                 log.append(conn, importer.changes, actor, self.signer)
         except sa.exc.SQLAlchemyError as exc:
             raise self._fail("import failed; nothing was changed", exc) from exc
@@ -285,11 +290,13 @@ class _Importer:
 
     def __init__(self, conn: sa.Connection, report: ImportReport, now: datetime):
         self.conn, self.report, self.now = conn, report, now
+        self.partial = False
         self.changes: list = []  # ledger.log.Change for each record added or updated
 
-    def run(self, case: Case) -> None:
+    def run(self, case: Case, partial: bool = False) -> None:
         self._meta(case.case)
-        stored = self._stored()
+        stored = self._stored([rec.id for _, _, rec in case.records()] if partial else None)
+        self.partial = partial
         seen: dict[str, str] = {}
         for name, _, rec in case.records():
             if rec.id in seen:
@@ -326,9 +333,18 @@ class _Importer:
             self.report.case = "updated"
             self._log("case", meta.id, row.data, data)
 
-    def _stored(self) -> dict[str, dict[str, sa.Row]]:
-        return {name: {row.id: row for row in self.conn.execute(sa.select(table.c.id, table.c.ord, table.c.data))}
-                for name, table in t.RECORD_TABLES.items()}
+    def _stored(self, ids: list[str] | None = None) -> dict[str, dict[str, sa.Row]]:
+        """Stored records by collection: all of them, or only those with the given ids."""
+        out: dict[str, dict[str, sa.Row]] = {}
+        for name, table in t.RECORD_TABLES.items():
+            query = sa.select(table.c.id, table.c.ord, table.c.data)
+            if ids is None:
+                out[name] = {row.id: row for row in self.conn.execute(query)}
+                continue
+            out[name] = {}
+            for k in range(0, len(ids), 500):  # bound the IN list: drivers cap parameters
+                out[name].update((row.id, row) for row in self.conn.execute(query.where(table.c.id.in_(ids[k:k + 500]))))
+        return out
 
     def _log(self, collection: str, record_id: str, prev: dict | None, new: dict) -> None:
         from ..ledger.log import Change
@@ -342,9 +358,14 @@ class _Importer:
     def _collection(self, name: str, records: list[Record], stored: dict[str, sa.Row]) -> None:
         table = t.RECORD_TABLES[name]
         new_rows, docs, links, fresh = [], [], [], []
+        after = 0
+        if self.partial and records:  # appended after everything stored; stored ones keep their place
+            after = (self.conn.execute(sa.select(sa.func.max(table.c.ord))).scalar() or 0) + 1
         for ord_, rec in enumerate(records):
             data = rec.model_dump(mode="json")
             old = stored.get(rec.id)
+            if self.partial:
+                ord_ = old.ord if old is not None else after + len(new_rows)
             if old is not None and old.data == data:
                 self.report.unchanged[name] += 1
                 if old.ord != ord_:
@@ -369,7 +390,7 @@ class _Importer:
             if isinstance(rec, Claim):
                 links += [{"claim_id": rec.id, "incident_id": i} for i in dict.fromkeys(rec.incidents)]
         # records kept from earlier imports but absent from this one go after the others
-        in_case = {r.id for r in records}
+        in_case = {r.id for r in records} if not self.partial else set(stored)
         kept = sorted((row for rid, row in stored.items() if rid not in in_case),
                       key=lambda row: (row.ord, row.id))
         for k, row in enumerate(kept, start=len(records)):
