@@ -143,6 +143,17 @@ def test_public_view_leaves_no_reference_to_a_withheld_record_for_any_reference_
         assert target not in public.by_id()
 
 
+def test_public_view_drops_a_repeats_mark_pointing_at_a_withheld_claim(belarus):
+    first, second = belarus.claims[0], belarus.claims[1]
+    claims = [first.model_copy(update={"sensitivity": Sensitivity.restricted}),
+              second.model_copy(update={"repeats": first.id})] + list(belarus.claims[2:])
+    public = public_case(belarus.model_copy(update={"claims": claims}))
+    kept = public.by_id()[second.id]
+    assert kept.repeats is None and first.id not in public.by_id()
+    shown = public_case(belarus.model_copy(update={"claims": [first, claims[1], *claims[2:]]}))
+    assert shown.by_id()[second.id].repeats == first.id  # public original: the mark stays
+
+
 def test_dossier_appendix_lists_every_capture_with_its_hash_even_one_no_claim_cites(belarus, tmp_path):
     from whopushed.model import Capture
     from whopushed.report.dossier import write_dossier
@@ -153,3 +164,19 @@ def test_dossier_appendix_lists_every_capture_with_its_hash_even_one_no_claim_ci
                          tmp_path / "d.html").read_text()
     appendix = html[html.index('id="appendix"'):]
     assert sha in appendix and "cap-case-file" in appendix and "cap-001" in appendix
+
+
+def test_a_claims_page_links_the_claim_it_repeats(belarus, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from whopushed.web import create_app
+
+    from .conftest import import_into
+
+    first, second = belarus.claims[0], belarus.claims[1]
+    case = belarus.model_copy(update={"claims": [first, second.model_copy(update={"repeats": first.id}),
+                                                 *belarus.claims[2:]]})
+    with TestClient(create_app(import_into(case, tmp_path))) as client:
+        html = client.get(f"/records/{second.id}").text
+        assert f'Repeats <a href="/records/{first.id}">{first.id}</a>' in html
+        assert client.get(f"/api/records/{second.id}").json()["repeats"] == first.id

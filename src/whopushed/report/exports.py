@@ -60,6 +60,8 @@ def _prune(rec, keep: dict):
             update["incidents"] = incs
         if rec.retracts and rec.retracts not in keep:
             update["retracts"] = None
+        if rec.repeats and rec.repeats not in keep:
+            update["repeats"] = None
     elif isinstance(rec, (Statement, SanctionsMeasure)):
         if isinstance(rec, Statement) and rec.speaker not in keep:
             return None
