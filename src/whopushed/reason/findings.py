@@ -70,10 +70,22 @@ class Inputs:
     assessments: Sequence[Assessment]
     stances: Mapping[str, Sequence[str]]  # statement id -> stances
     _clusters: dict[str, str] = field(default_factory=dict)
+    _by_id: dict[str, Any] = field(default_factory=dict)
 
     def state(self, role: str) -> str | None:
         return {"territorial": self.case.case.territorial_state,
                 "aggressor": self.case.case.aggressor_state}.get(role)
+
+    def origin(self, claim) -> str:
+        """A claim's origin: its party's, or, for a claim that repeats another (a forward,
+        a repost, a near-identical text), the party of the claim said first."""
+        if not self._by_id:
+            self._by_id.update((c.id, c) for c in self.case.claims)
+        seen = {claim.id}
+        while claim.repeats and claim.repeats in self._by_id and claim.repeats not in seen:
+            seen.add(claim.repeats)
+            claim = self._by_id[claim.repeats]
+        return f"party:{claim.party}"
 
     def cluster(self, incident_id: str) -> str:
         """Incidents whose claims share a capture or a party's same report are one origin."""
@@ -118,7 +130,7 @@ def _from_claims(sel: Mapping[str, Any], weight: float, inp: Inputs) -> list[Ite
         if sel.get("party") == "not_subject_organ" and subject and inp.ctx.speaks_for(claim.party) == subject:
             continue  # a state's own denial serves it: left to the feeds that want it
         w = claim_weight(claim, inp.ctx) * weight
-        items.append(Item("claim", claim.id, w, claim.text, f"party:{claim.party}", (claim.id,)))
+        items.append(Item("claim", claim.id, w, claim.text, inp.origin(claim), (claim.id,)))
     return items
 
 
