@@ -71,3 +71,17 @@ def test_every_v2_row_keeps_the_schema():
     new_per_lang = collections.Counter(r["lang"] for r in new)
     assert len(new) >= 80 and min(new_per_lang[lang] for lang in ("ru", "uk", "be", "en")) >= 20
     assert all("url" in r for r in new if r["source"] != "written to resemble channel posts")
+
+
+def test_the_evaluation_report_names_the_set_by_its_sha256(capsys):
+    import hashlib
+    import json
+    from pathlib import Path
+
+    from whopushed.extract.evaluate import main
+
+    path = Path(__file__).parent / "eval" / "launch_reports.v2.jsonl"
+    assert main([str(path), "tuned", "--set", "v2"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert out["split"] == "tuned" and out["set"] == "v2" and out["all"]["messages"] > 0

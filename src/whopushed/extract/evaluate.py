@@ -79,22 +79,19 @@ def evaluate(records: Iterable[dict[str, Any]], split: str | None = None, detect
 
 
 def main(argv: list[str] | None = None) -> int:
-    """python -m whopushed.extract.evaluate FILE [SPLIT] [--set VERSION]: the scores as JSON."""
-    import sys
+    """The scores as JSON, with the set's SHA-256 so a figure names the exact set it came from."""
+    import argparse
+    import hashlib
 
-    args = list(sys.argv[1:] if argv is None else argv)
-    only_set = None
-    if "--set" in args:
-        i = args.index("--set")
-        if i + 1 >= len(args):
-            args = []
-        else:
-            only_set = args[i + 1]
-            del args[i:i + 2]
-    if not args or len(args) > 2:
-        print("usage: python -m whopushed.extract.evaluate FILE [tuned|reported] [--set VERSION]", file=sys.stderr)
-        return 2
-    result = evaluate(load(args[0]), args[1] if len(args) > 1 else None, only_set=only_set)
+    ap = argparse.ArgumentParser(prog="python -m whopushed.extract.evaluate",
+                                 description="Score the launch-report detector on a labelled set (JSON lines).")
+    ap.add_argument("file", type=Path, help="the labelled set, e.g. tests/extract/eval/launch_reports.v2.jsonl")
+    ap.add_argument("split", nargs="?", choices=("tuned", "reported"),
+                    help="score one part only; quote figures from 'reported', tune rules on 'tuned'")
+    ap.add_argument("--set", dest="only_set", metavar="VERSION", help="only the rows added in this version (v2)")
+    args = ap.parse_args(argv)
+    result = evaluate(load(args.file), args.split, only_set=args.only_set)
+    result = {"file": str(args.file), "sha256": hashlib.sha256(args.file.read_bytes()).hexdigest(), **result}
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 
