@@ -27,6 +27,7 @@ from .langid import detect_language
 
 LOCAL = ZoneInfo("Europe/Kyiv")  # the channels' clock, for "at 04:30" and "tonight"
 _TIME = re.compile(r"\b([01]?\d|2[0-3])[:.]([0-5]\d)\b")
+_TIME_HINT = re.compile(r"\d[:.][0-5]")  # what every _TIME match holds, several times faster to look for
 _RANGE = re.compile(r"^(\d{1,4})\s*[-–—]\s*(\d{1,4})$")
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 _CLAUSE_END = re.compile(r"[,.!?;:\n]")
@@ -41,6 +42,17 @@ class Span:
 
     def as_json(self) -> dict[str, Any]:
         return {"field": self.field, "start": self.start, "end": self.end, "text": self.text}
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _span(field: str, start: int, end: int, text: str) -> Span:
+    """Span(field, start, end, text) without the frozen dataclass's setattr per field."""
+    sp = _new(Span)
+    _set(sp, "__dict__", {"field": field, "start": start, "end": end, "text": text})
+    return sp
 
 
 @dataclass
@@ -83,6 +95,10 @@ class _Words:
     def __call__(self, low: str) -> bool:
         return low.startswith(self.items) if self.items else False
 
+    def phrases_at(self, low: str) -> tuple[tuple[str, ...], ...]:
+        """The phrases whose first word `low` may be (the only ones find() can match there)."""
+        return tuple(p for p in self.phrases if low.startswith(p[0]))
+
     def find(self, toks: list[Token]) -> list[Token]:
         """The tokens that are a word of the list or begin one of its phrases."""
         out = [t for t in toks if self(t.low)]
@@ -94,6 +110,39 @@ class _Words:
                     out.append(t)
             out.sort(key=lambda t: t.start)
         return out
+
+
+_YEAR = re.compile(r"(19|20)\d\d")
+_DIGITS = re.compile(r"^(\d{1,4})(?:[xх×])?$")
+
+
+class _Word:
+    """What one lowercased word is to the rules, worked out once per distinct word (words
+    recur): the per-token loops of the detector read these instead of trying every list."""
+
+    __slots__ = ("launch", "launch_phrases", "cues", "air", "hedge", "year", "direction", "notable")
+
+    def __init__(self, low: str, r: Rules):
+        self.launch = (low in r.launch_exact or r.launch(low)) and not low.startswith("ударн")
+        # a phrase with no words matches anywhere, as in the loop it replaces
+        self.launch_phrases = tuple(p for p in r.launch_phrases if not p or low.startswith(p[0]))
+        # (kind, the word is one of the kind's words, the kind's phrases that may begin here)
+        self.cues = tuple((k, w(low), w.phrases_at(low)) for k, w in r.cues.items()
+                          if w(low) or w.phrases_at(low))
+        self.air = r.air(low)
+        self.hedge = low in r.hedges
+        self.year = _YEAR.fullmatch(low) is not None
+        self.direction = low in r.directions
+        # any of the above: the loops over a text's words visit only these
+        self.notable = bool(self.launch or self.launch_phrases or self.cues or self.air or self.hedge
+                            or self.year or self.direction)
+
+
+def _phrase_at(toks: list[Token], i: int, p: tuple[str, ...]) -> bool:
+    return i + len(p) <= len(toks) and all(toks[i + k].low.startswith(p[k]) for k in range(len(p)))
+
+
+_CACHE_MAX = 1 << 18  # distinct words a detector remembers
 
 
 @dataclass
@@ -165,6 +214,29 @@ class Detector:
         self.r = rules or Rules.load()
         self.g = gazetteer or Gazetteer.load()
         self.target = target_state  # flying into the state attacked is the attack, not a crossing
+        # per distinct word, from these rules (a new Rules means a new Detector, a fresh cache)
+        self._words: dict[str, _Word] = {}
+        self._numbers: dict[str, tuple[int, int | None] | None] = {}
+        self._from_or_weak = self.r.from_markers | self.r.weak_markers
+        self._month_prefixes = tuple(p for p, _m in self.r.months)
+
+    def _infos(self, toks: list[Token]) -> list[_Word]:
+        return self._words_of(toks)[0]
+
+    def _words_of(self, toks: list[Token]) -> tuple[list[_Word], list[int]]:
+        """What each token's word is, and the indices of the notable ones, in order."""
+        words, r = self._words, self.r
+        out, notable = [], []
+        for i, t in enumerate(toks):
+            w = words.get(t.low)
+            if w is None:
+                w = _Word(t.low, r)
+                if len(words) < _CACHE_MAX:
+                    words[t.low] = w
+            out.append(w)
+            if w.notable:
+                notable.append(i)
+        return out, notable
 
     # -- matching helpers ------------------------------------------------------------
 
@@ -182,7 +254,7 @@ class Detector:
         return out
 
     def _places(self, toks: list[Token], lang: str | None = None) -> list[Match]:
-        return self._scan(toks, lambda i: [m for m in self.g.places.find(toks, i, lang) if self._place_ok(m, toks)])
+        return self.g.places.scan(toks, lang, self._place_ok)
 
     def _place_ok(self, m: Match, toks: list[Token]) -> bool:
         e, t = m.entry, toks[m.first]
@@ -198,23 +270,23 @@ class Detector:
         return True
 
     def _weapons(self, toks: list[Token], lang: str | None = None) -> list[Match]:
-        return self._scan(toks, lambda i: self.g.weapons.find(toks, i, lang))
+        return self.g.weapons.scan(toks, lang)
 
     def _negated_before(self, toks: list[Token], i: int, reach: int = 2) -> bool:
         return any(toks[j].low in self.r.negators or toks[j].low.endswith("n't")
                    for j in range(max(0, i - reach), i))
 
-    def _launch_cues(self, toks: list[Token], text: str = "") -> list[tuple[int, bool]]:
+    def _launch_cues(self, toks: list[Token], text: str = "",
+                     words: tuple[list[_Word], list[int]] | None = None) -> list[tuple[int, bool]]:
         """(token index, negated) of each word saying that something was fired; "negated"
         also when it is only possible, feared or threatened ("угроза удара")."""
         found = []
-        for i, t in enumerate(toks):
-            hit = (t.low in self.r.launch_exact or self.r.launch(t.low)) and not t.low.startswith("ударн")
-            if not hit:
-                for p in self.r.launch_phrases:
-                    if i + len(p) <= len(toks) and all(toks[i + k].low.startswith(p[k]) for k in range(len(p))):
-                        hit = True
-                        break
+        infos, notable = words if words is not None else self._words_of(toks)
+        for i in notable:
+            w = infos[i]
+            hit = w.launch
+            if not hit and w.launch_phrases:
+                hit = any(_phrase_at(toks, i, p) for p in w.launch_phrases)
             if hit:
                 found.append((i, self._negated_clause(toks, i, text) or self._absent_after(toks, i, text)
                               or self._potential(toks, i) or self._threatened(toks, i, text)))
@@ -329,10 +401,21 @@ class Detector:
                not_counts: set[int]) -> tuple[int | None, int | None, Span | None]:
         """The number next to a weapon: "40 ударних БпЛА", "up to 10 missiles", "2-3
         missiles", "Шахеды ..., 12 штук". Times and years are never counts."""
+        numbers = self._numbers
+
         def number(j: int):
             if j in not_counts:
                 return None
-            return self._number(toks[j].text, toks[j].low)
+            t = toks[j]
+            if t.text in numbers:
+                return numbers[t.text]
+            n = self._number(t.text, t.low)
+            if len(numbers) < _CACHE_MAX and t.low == t.text.lower():
+                numbers[t.text] = n
+            return n
+
+        if not weapon_matches:  # both ways below need a weapon
+            return None, None, None
 
         for wm in weapon_matches:
             j = wm.first - 1
@@ -343,8 +426,8 @@ class Detector:
                 if n is not None:
                     lo, hi = n
                     if hi is None and j > 0 and toks[j - 1].low in self.r.up_to:
-                        return None, lo, Span("count", toks[j - 1].start, t.end, "")
-                    return lo, hi, Span("count", t.start, t.end, "")
+                        return None, lo, _span("count", toks[j - 1].start, t.end, "")
+                    return lo, hi, _span("count", t.start, t.end, "")
                 if t.low in self.r.from_fillers or t.low in self.r.negators or t.low in self.r.from_markers:
                     break
                 hops += 1  # an adjective between: "40 ударних БпЛА", "12 attack drones"
@@ -352,7 +435,7 @@ class Detector:
         for j, t in enumerate(toks[:-1]):  # "12 штук"
             n = number(j)
             if n is not None and self.r.pieces(toks[j + 1].low) and weapon_matches:
-                return n[0], n[1], Span("count", t.start, toks[j + 1].end, "")
+                return n[0], n[1], _span("count", t.start, toks[j + 1].end, "")
         return None, None, None
 
     def _number(self, text: str, low: str) -> tuple[int, int | None] | None:
@@ -360,7 +443,7 @@ class Detector:
         if m:
             a, b = int(m.group(1)), int(m.group(2))
             return (a, b) if a <= b else None
-        digits = re.match(r"^(\d{1,4})(?:[xх×])?$", low)
+        digits = _DIGITS.match(low)
         if digits:
             return int(digits.group(1)), None
         if low in self.r.numbers:
@@ -370,12 +453,16 @@ class Detector:
     def _time(self, text: str, toks: list[Token], posted: datetime | None) -> tuple[str | None, Span | None]:
         if posted is None:
             return None, None
+        days = self.r.days
+        tm = _TIME.search(text) if _TIME_HINT.search(text) else None
+        if tm is None and not any(t.low in days for t in toks) and not self._has_date(toks):
+            return None, None  # what the rest finds for a text with no time, day word or date
         local = posted.astimezone(LOCAL)
         day = local.date()
         day_span = None
         night = False
         for t in toks:
-            kind = self.r.days.get(t.low)
+            kind = days.get(t.low)
             if kind == "yesterday":
                 day, day_span = local.date() - timedelta(days=1), t
             elif kind == "today" and day_span is None:
@@ -386,7 +473,8 @@ class Detector:
         for i, t in enumerate(toks[:-1]):
             if t.low.isdigit() and 1 <= int(t.low) <= 31:
                 nxt = toks[i + 1].low
-                month = next((m for p, m in self.r.months if nxt.startswith(p)), None)
+                month = next((m for p, m in self.r.months if nxt.startswith(p)), None) \
+                    if nxt.startswith(self._month_prefixes) else None
                 if month:
                     year = local.year
                     year_tok = toks[i + 2] if i + 2 < len(toks) and re.fullmatch(r"(19|20)\d\d", toks[i + 2].low) else None
@@ -402,7 +490,6 @@ class Detector:
                     day_span = Token(t.start, (year_tok or toks[i + 1]).end, "", "", "")
                     night = False
                     break
-        tm = _TIME.search(text)
         if tm:
             hh, mm = int(tm.group(1)), int(tm.group(2))
             dt = datetime(day.year, day.month, day.day, hh, mm, tzinfo=LOCAL)
@@ -412,15 +499,24 @@ class Detector:
             mins = int(off.total_seconds() // 60)
             value = f"{dt:%Y-%m-%dT%H:%M}{'+' if mins >= 0 else '-'}{abs(mins) // 60:02d}:{abs(mins) % 60:02d}"
             start = day_span.start if day_span and day_span.start < tm.start() else tm.start()
-            return value, Span("time", start, tm.end(), text[start:tm.end()])
+            return value, _span("time", start, tm.end(), text[start:tm.end()])
         if night:
             start = datetime.combine(local.date() - timedelta(days=1), datetime.min.time()).replace(hour=18)
             s = f"{start:%Y-%m-%d}T18:00{_off(start)}"
             e = f"{local:%Y-%m-%dT%H:%M}{_off(local)}"
-            return f"{s}/{e}", Span("time", day_span.start, day_span.end, text[day_span.start:day_span.end])
+            return f"{s}/{e}", _span("time", day_span.start, day_span.end, text[day_span.start:day_span.end])
         if day_span is not None:
-            return day.isoformat(), Span("time", day_span.start, day_span.end, text[day_span.start:day_span.end])
+            return day.isoformat(), _span("time", day_span.start, day_span.end, text[day_span.start:day_span.end])
         return None, None
+
+    def _has_date(self, toks: list[Token]) -> bool:
+        """Whether _time's loop over dates would find a day number and a month ("24 лютого"),
+        asking the same of the same tokens in the same order."""
+        prefixes = self._month_prefixes
+        for i, t in enumerate(toks[:-1]):
+            if t.low.isdigit() and 1 <= int(t.low) <= 31 and toks[i + 1].low.startswith(prefixes):
+                return True
+        return False
 
     # -- the detector ----------------------------------------------------------------
 
@@ -438,11 +534,12 @@ class Detector:
 
         def span(fieldname: str, m: Match) -> Span:
             s, e = toks[m.first].start, toks[m.last].end
-            return Span(fieldname, s, e, text[s:e])
+            return _span(fieldname, s, e, text[s:e])
 
         places, territories, negated, crossings = [], [], [], []
         from_spans = []
         named = frozenset(k for m in place_matches for k in range(m.first, m.last + 1))
+        from_or_weak = self._from_or_weak
         for m in place_matches:
             src = self._source(toks, m, named)
             sp = span("place", m)
@@ -452,23 +549,23 @@ class Detector:
                            "span": [sp.start, sp.end], "text": sp.text})
             if src == "from":
                 marker_at = m.first - 1
-                while marker_at > 0 and toks[marker_at].low not in r.from_markers | r.weak_markers:
+                while marker_at > 0 and toks[marker_at].low not in from_or_weak:
                     marker_at -= 1
                 if self._negated_before(toks, marker_at, 2) or self._negated_before(toks, m.first, 1):
                     negated.append(m.entry.country)
                     places[-1]["role"] = "not from"
-                    spans.append(Span("negation", toks[max(0, marker_at - 2)].start, sp.end,
+                    spans.append(_span("negation", toks[max(0, marker_at - 2)].start, sp.end,
                                       text[toks[max(0, marker_at - 2)].start:sp.end]))
                     continue
                 if m.entry.country and m.entry.country not in territories:
                     territories.append(m.entry.country)
-                from_spans.append(Span("launch_territory", toks[marker_at].start, sp.end,
+                from_spans.append(_span("launch_territory", toks[marker_at].start, sp.end,
                                        text[toks[marker_at].start:sp.end]))
             elif src == "into" and m.entry.country:
                 places[-1]["role"] = "into"
                 if m.entry.country != self.target and m.entry.country not in crossings:
                     crossings.append(m.entry.country)
-                    spans.append(Span("crossing", sp.start, sp.end, sp.text))
+                    spans.append(_span("crossing", sp.start, sp.end, sp.text))
         # a place joined by "and" to a from-place shares its "from": "из Брянской области и Беларуси"
         for a, b in zip(place_matches, place_matches[1:]):
             pa = next(p for p in places if p["span"][0] == toks[a.first].start)
@@ -478,7 +575,7 @@ class Detector:
                 pb["role"] = "from"
                 if b.entry.country and b.entry.country not in territories:
                     territories.append(b.entry.country)
-                from_spans.append(Span("launch_territory", toks[b.first].start, toks[b.last].end,
+                from_spans.append(_span("launch_territory", toks[b.first].start, toks[b.last].end,
                                        text[toks[b.first].start:toks[b.last].end]))
         spans += from_spans
         weapons = []
@@ -488,14 +585,16 @@ class Detector:
             weapons.append({"name": m.entry.name, "kind": m.entry.kind, "span": [sp.start, sp.end], "text": sp.text})
         # directions: "с севера", "з півночі", "from the north" name no territory
         direction = None
-        for i, t in enumerate(toks):
-            if t.low in r.directions and i > 0 and (toks[i - 1].low in r.from_markers | r.weak_markers
+        infos, notable = words = self._words_of(toks)
+        for i in notable:
+            t = toks[i]
+            if infos[i].direction and i > 0 and (toks[i - 1].low in from_or_weak
                                                    or (toks[i - 1].low == "the" and i > 1 and toks[i - 2].low == "from")
                                                    or toks[i - 1].low in ("північного", "південного", "напрямку")):
                 direction = r.directions[t.low]
-                spans.append(Span("direction", toks[i - 1].start, t.end, text[toks[i - 1].start:t.end]))
+                spans.append(_span("direction", toks[i - 1].start, t.end, text[toks[i - 1].start:t.end]))
                 break
-        cues = self._launch_cues(toks, text)
+        cues = self._launch_cues(toks, text, words)
         launch_ok = [i for i, neg in cues if not neg]
         launch_neg = [i for i, neg in cues if neg]
         if launch_neg and territories:
@@ -504,19 +603,26 @@ class Detector:
             # (not from it), "из-за опасений удара с территории Украины" (no launch at all)
             territories = self._unlaunched(text, toks, cues, place_matches, places, territories, negated)
         for i in launch_ok:
-            spans.append(Span("launch", toks[i].start, toks[i].end, toks[i].text))
+            spans.append(_span("launch", toks[i].start, toks[i].end, toks[i].text))
         for i in launch_neg:
-            spans.append(Span("negation", toks[max(0, i - 2)].start, toks[i].end, text[toks[max(0, i - 2)].start:toks[i].end]))
-        other = {k: w.find(toks) for k, w in r.cues.items()}
+            spans.append(_span("negation", toks[max(0, i - 2)].start, toks[i].end, text[toks[max(0, i - 2)].start:toks[i].end]))
+        # each kind's first word or phrase (what _Words.find would list first; only the first
+        # and whether there is one are read)
+        first: dict[str, Token] = {}
+        for i in notable:
+            for k, hit, phrases in infos[i].cues:
+                if k not in first and (hit or any(_phrase_at(toks, i, p) for p in phrases)):
+                    first[k] = toks[i]
+        other = {k: [first[k]] if k in first else [] for k in r.cues}
         for k, ts in other.items():
             for t in ts[:1]:
-                spans.append(Span(k, t.start, t.end, t.text))
-        hedges = [t for t in toks if t.low in r.hedges]
+                spans.append(_span(k, t.start, t.end, t.text))
+        hedges = [toks[i] for i in notable if infos[i].hedge]
         for t in hedges[:1]:
-            spans.append(Span("hedge", t.start, t.end, t.text))
+            spans.append(_span("hedge", t.start, t.end, t.text))
         has_weapon = bool(weapon_matches)
         # aircraft or ships named as where it came from, and no territory: AIR
-        air = [t for t in toks if r.air(t.low)]
+        air = [toks[i] for i in notable if infos[i].air]
         # --- the decision ---
         is_report = False
         if launch_ok and (has_weapon or territories or air):
@@ -553,17 +659,20 @@ class Detector:
         if is_report and territory is None and air and not direction:
             # "from aircraft" with no territory: AIR
             for i, t in enumerate(toks):
-                if r.air(t.low) and i > 0 and (toks[i - 1].low in r.from_markers | r.weak_markers
+                if r.air(t.low) and i > 0 and (toks[i - 1].low in from_or_weak
                                                or toks[i - 1].low in r.from_fillers):
                     territory = "AIR"
-                    spans.append(Span("launch_territory", toks[i - 1].start, t.end, text[toks[i - 1].start:t.end]))
+                    spans.append(_span("launch_territory", toks[i - 1].start, t.end, text[toks[i - 1].start:t.end]))
                     break
-        in_times = [(m.start(), m.end()) for m in _TIME.finditer(text)]
-        not_counts = {k for k, t in enumerate(toks)
-                      if any(a <= t.start < b for a, b in in_times) or re.fullmatch(r"(19|20)\d\d", t.low)}
+        in_times = [(m.start(), m.end()) for m in _TIME.finditer(text)] if _TIME_HINT.search(text) else []
+        if in_times:
+            not_counts = {k for k, t in enumerate(toks)
+                          if any(a <= t.start < b for a, b in in_times) or infos[k].year}
+        else:
+            not_counts = {k for k in notable if infos[k].year}
         count, count_max, count_span = self._count(toks, weapon_matches, not_counts)
         if count_span is not None:
-            spans.append(Span("count", count_span.start, count_span.end, text[count_span.start:count_span.end]))
+            spans.append(_span("count", count_span.start, count_span.end, text[count_span.start:count_span.end]))
         time_value, time_span = self._time(text, toks, posted)
         if time_span is not None:
             spans.append(time_span)

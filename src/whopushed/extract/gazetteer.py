@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import yaml
 
@@ -29,8 +30,10 @@ MAX_ENDING = 4  # letters a word may have beyond a name's stem (Гомел|ем,
 MIN_STEM = 4  # shorter stems match only the whole word (Лида, not лидер)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word of a text. A named tuple, not a dataclass: a corpus makes one per word, and a
+    tuple is made several times faster (immutable all the same)."""
+
     start: int
     end: int
     text: str
@@ -47,13 +50,41 @@ def _word(w: str) -> tuple[str, str]:
     return w.lower(), fold_word(w)  # words recur across a corpus: fold each spelling once
 
 
+_new_tuple = tuple.__new__
+_new = object.__new__
+_set = object.__setattr__
+_spellings: dict[str, tuple[str, str, str]] = {}  # word -> (word, low, key): tokens()' own cache
+
+
+_TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")  # split() hands over the words and what lies between
+
+
 def tokens(text: str) -> list[Token]:
+    # what a loop over TOKEN.finditer gives, from split(): no match object per word, the
+    # positions summed from the lengths of the pieces
+    parts = _TOKEN_SPLIT.split(text)
     out = []
-    for m in TOKEN.finditer(text):
-        w = m.group(0)
-        low, key = _word(w)
-        out.append(Token(m.start(), m.end(), w, low, key))
+    append = out.append
+    spellings = _spellings
+    pos = len(parts[0])
+    for k in range(1, len(parts), 2):
+        w = parts[k]
+        end = pos + len(w)
+        found = spellings.get(w)
+        if found is None:
+            found = (w, *_word(w))
+            if len(spellings) < 1 << 18:
+                spellings[w] = found
+        append(_new_tuple(Token, (pos, end) + found))  # Token(pos, end, w, low, key), without the call
+        pos = end + len(parts[k + 1])
     return out
+
+
+def _match(entry: Entry, first: int, last: int) -> Match:
+    """Match(entry, first, last) without the frozen dataclass's setattr per field."""
+    m = _new(Match)
+    _set(m, "__dict__", {"entry": entry, "first": first, "last": last})
+    return m
 
 
 @dataclass(frozen=True)
@@ -87,6 +118,13 @@ class Index:
         self._cache: dict[str, tuple[Entry, ...]] = {}  # key -> candidates (keys recur)
         self.names_are_capitalised = names_are_capitalised
         self._heads: frozenset[str] | None = None  # the first three letters of its keys: the weapons gate
+        # (key, lemma keys) -> candidates with the lemmas' entries first; cleared by add()
+        self._merged: dict[tuple[str, tuple[str, ...]], tuple[Entry, ...]] = {}
+        # scan(): language -> word as written -> the entries that may start at it. It skips
+        # lemma_keys, so it holds while lemmas.lemma_keys and lemmas._analyzer are the ones
+        # it was filled with (a test swaps them); cleared by add()
+        self._starts: dict[str | None, dict[str, tuple[Entry, ...]]] = {}
+        self._starts_by: tuple = ()
 
     def add(self, name_as_written: str, entry: Entry) -> None:
         words = [w for w in TOKEN.findall(name_as_written)]
@@ -105,6 +143,8 @@ class Index:
         if first.endswith("iu") and len(first) > 5:  # uk -ів / -ов: Чернігів, Чернігова
             variants.add(first[:-2])
         self._cache.clear()
+        self._merged.clear()
+        self._starts.clear()
         self._heads = None
         for v in variants:
             bucket = self.by_key.setdefault(v, [])
@@ -151,30 +191,119 @@ class Index:
 
     def find(self, toks: list[Token], i: int, lang: str | None = None) -> list[Match]:
         """The entries that start at token i (longest first; among equals, those a lemma named)."""
-        found = []
-        tok = toks[i]
-        cands = self.candidates(tok.key)
+        cands = self._start_candidates(toks[i], lang)
+        return self._matches(toks, i, cands) if cands else []
+
+    def scan(self, toks: list[Token], lang: str | None = None, accept=None) -> list[Match]:
+        """Left to right, at each position the first of find()'s matches that `accept(match,
+        toks)` takes (any, without it); a match skips the tokens it covers. The loop of find()
+        it replaces, with the entries that may start at a word remembered per spelling."""
+        by = (lemmas.lemma_keys, lemmas._analyzer)
+        if by != self._starts_by:
+            self._starts.clear()
+            self._starts_by = by
+        starts = self._starts.get(lang)
+        if starts is None:
+            starts = self._starts[lang] = {}
+        out: list[Match] = []
+        i, n = 0, len(toks)
+        while i < n:
+            tok = toks[i]
+            cands = starts.get(tok.text)
+            if cands is None:
+                cands = self._start_candidates(tok, lang)
+                # a token whose parts are not those tokens() makes of its text is not remembered
+                if len(starts) < 1 << 18 and type(tok.key) is str and _word(tok.text) == (tok.low, tok.key):  # noqa: E721
+                    starts[tok.text] = cands
+            if cands:
+                for m in self._matches(toks, i, cands):
+                    if accept is None or accept(m, toks):
+                        out.append(m)
+                        i = m.last + 1
+                        break
+                else:
+                    i += 1
+            else:
+                i += 1
+        return out
+
+    def _start_candidates(self, tok: Token, lang: str | None) -> tuple[Entry, ...]:
+        key = tok.key
+        cands = self._cache.get(key)
+        if cands is None:
+            cands = self.candidates(key)
         # the cheap gates inline: this runs for every token of a corpus
-        if lang in lemmas.LANGUAGES and (tok.capital if self.names_are_capitalised else not cands):
-            cands = tuple(dict.fromkeys(self._lemma_candidates(tok, lang) + cands))
+        if lang in lemmas.LANGUAGES and (tok.text[:1].isupper() if self.names_are_capitalised else not cands):
+            cands = self._with_lemmas(tok, lang, cands)
+        return cands
+
+    @staticmethod
+    def _matches(toks: list[Token], i: int, cands: tuple[Entry, ...]) -> list[Match]:
+        found = []
+        n = len(toks)
         for e in cands:
             j = i
             ok = True
             for rs in e.rest:
                 j += 1
-                if j >= len(toks) or not _same_word(toks[j].key, rs):
+                if j >= n:
+                    ok = False
+                    break
+                k = toks[j].key
+                if not (k.startswith(rs) or _near_word(k, rs)):
                     ok = False
                     break
             if ok:
-                found.append(Match(e, i, j))
-        found.sort(key=lambda m: -(m.last - m.first))
+                found.append(_match(e, i, j))
+        if len(found) > 1:
+            found.sort(key=lambda m: -(m.last - m.first))
         return found
+
+    def _with_lemmas(self, tok: Token, lang: str, cands: tuple[Entry, ...]) -> tuple[Entry, ...]:
+        """`cands` with the entries a lemma of `tok` names first, duplicates dropped: what
+        tuple(dict.fromkeys(self._lemma_candidates(tok, lang) + cands)) gives, with the
+        merge cached per (key, lemma keys). The lemmas are asked for on every call (lemma_keys
+        caches per word), so its gates and its cache stay the only ones."""
+        key = tok.key
+        if not key or key in self.by_key:
+            lk: tuple[str, ...] = ()
+        elif not self.names_are_capitalised and key[:3] not in self._key_heads():
+            lk = ()
+        else:
+            lk = tuple(lemmas.lemma_keys(tok.low, lang))
+        if type(key) is not str:  # noqa: E721 - a str subclass (prefilter's wild key) is not cached
+            return tuple(dict.fromkeys(self._entries_of(lk) + cands))
+        merged = self._merged.get((key, lk))
+        if merged is None:
+            merged = tuple(dict.fromkeys(self._entries_of(lk) + cands))
+            if len(self._merged) < 1 << 18:
+                self._merged[(key, lk)] = merged
+        return merged
+
+    def _key_heads(self) -> frozenset[str]:
+        if self._heads is None:
+            self._heads = frozenset(k[:3] for k in self.by_key)
+        return self._heads
+
+    def _entries_of(self, lemma_keys: tuple[str, ...]) -> tuple[Entry, ...]:
+        out: dict[int, Entry] = {}
+        for k in lemma_keys:
+            for e in self.by_key.get(k, ()):
+                out.setdefault(id(e), e)
+        return tuple(sorted(out.values(), key=lambda e: e.kind == "minor"))
 
 
 def _same_word(key: str, name_stem: str) -> bool:
     """A following word of a multi-word name, in any case: моря / море, области / область."""
     if key.startswith(name_stem):
         return True
+    return _near_word(key, name_stem)
+
+
+@lru_cache(maxsize=1 << 16)
+def _near_word(key: str, name_stem: str) -> bool:
+    """_same_word less its prefix test (the caller has made it), cached: the pairs of a word
+    and a name's next stem recur."""
     common = len(os.path.commonprefix([key, name_stem]))
     return common >= max(3, min(len(key), len(name_stem)) - 2)
 

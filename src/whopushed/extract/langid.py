@@ -14,6 +14,11 @@ from functools import lru_cache
 LANGUAGES = ("ru", "uk", "be", "en")
 _CYR = re.compile(r"[а-яёіїєґўА-ЯЁІЇЄҐЎ]")
 _LAT = re.compile(r"[a-zA-Z]")
+_CYR_RUN = re.compile(r"[а-яёіїєґўА-ЯЁІЇЄҐЎ]+")  # counting by deleting runs: no list of letters
+_LAT_RUN = re.compile(r"[a-zA-Z]+")
+_SAID_MAX = 1 << 14  # texts whose model answer is remembered (alerts and forwards recur verbatim)
+_said: dict[str, str] = {}
+_said_by: list = [None]  # the model the remembered answers are from
 
 
 @lru_cache(maxsize=1)
@@ -29,8 +34,8 @@ def _lingua():
 def by_letters(text: str) -> str | None:
     """The language the letters settle, or None when only a model can tell."""
     low = text.lower()
-    cyr = len(_CYR.findall(low))
-    lat = len(_LAT.findall(low))
+    cyr = len(low) - len(_CYR_RUN.sub("", low))
+    lat = len(low) - len(_LAT_RUN.sub("", low))
     if cyr == 0:
         return "en" if lat else None
     if lat > 2 * cyr:
@@ -58,5 +63,13 @@ def detect_language(text: str) -> str | None:
     if model is None:
         return "ru"
     detector, langs = model
-    lang = detector.detect_language_of(text)
-    return langs.get(lang, "ru") if lang is not None else "ru"
+    if _said_by[0] is not detector:  # another model (a test's): forget the old one's answers
+        _said.clear()
+        _said_by[0] = detector
+    found = _said.get(text)
+    if found is None:
+        lang = detector.detect_language_of(text)
+        found = langs.get(lang, "ru") if lang is not None else "ru"
+        if len(_said) < _SAID_MAX:
+            _said[text] = found
+    return found
