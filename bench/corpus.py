@@ -5,14 +5,17 @@
 Generates an export with a fixed seed and a stated mix (25% launch reports, 25% near misses,
 50% chatter; ru, uk, be, en; whopushed.pipeline.synthetic), then measures:
 
-- seconds: reading the export as a stream and detecting every message on the local engine
-  (one process per core), results consumed in order, as `whopushed detect` does;
+- seconds: reading the export and detecting every message on the local engine (one process
+  per core, each reading its own byte ranges of the file: pipeline/ranges.py), results
+  consumed in order, as `whopushed detect` does;
 - parse_seconds: the floor, a bare orjson parse of the same file (in a child process, so
   its memory does not count against the pipeline's);
 - baseline_per_message_s: natasha NER (segmenter, embeddings, NER tagger) on every message
   of a 2% sample, per message;
-- peak_rss_mb: the largest resident set of the pipeline's own processes (this one and its
-  workers).
+- peak_rss_mb: the largest memory of the pipeline's processes together: this one and its
+  workers, their proportional resident sets (Pss: a page shared by n processes counts 1/n
+  in each) summed, sampled every 50 ms by a watcher process; never below this process's
+  own peak resident set or the largest worker's.
 
 The last line printed is one JSON object with those figures (needs the `bench` extra:
 orjson, natasha).
@@ -56,24 +59,84 @@ def _baseline(path: Path, fraction: float, seed: int) -> tuple[float, int]:
     return (time.perf_counter() - start) / max(len(sample), 1), len(sample)
 
 
-def _pipeline(path: Path, jobs: int, batch: int) -> tuple[float, int, int]:
-    from whopushed.ingest.telegram import ReadReport, read_file
-    from whopushed.pipeline.engines import batched, run_local
-    from whopushed.pipeline.stages import as_tuple, detect_batch
+def _pipeline(path: Path, jobs: int, batch: int, ranges: str) -> tuple[float, int, int]:
+    from whopushed.pipeline.ranges import detect_files
 
-    report = ReadReport(str(path))
+    reports: list = []
     start = time.perf_counter()
     n = launches = 0
-    for row in run_local(detect_batch, batched((as_tuple(m) for m in read_file(path, report)), batch), jobs=jobs):
+    for row in detect_files([path], reports, jobs=jobs, batch=batch, ranges=ranges):
         n += 1
         launches += row["is_launch_report"]
     return time.perf_counter() - start, n, launches
 
 
-def _peak_rss_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest worker
-    return max(own, children) / 1024.0
+_WATCH = """
+import os, sys, time
+root, peak = int(sys.argv[1]), 0
+def tree():
+    kids = {}
+    for p in os.listdir('/proc'):
+        if p.isdigit():
+            try:
+                with open(f'/proc/{p}/stat') as fh:
+                    kids.setdefault(int(fh.read().rsplit(')', 1)[1].split()[1]), []).append(int(p))
+            except OSError:
+                pass
+    out, todo = [], [root]
+    while todo:
+        p = todo.pop()
+        if p != os.getpid():  # not this watcher
+            out.append(p)
+        todo.extend(kids.get(p, []))
+    return out
+while True:
+    total = 0
+    for p in tree():
+        try:  # the proportional set: a page shared by n processes counts 1/n in each
+            with open(f'/proc/{p}/smaps_rollup') as fh:
+                total += next(int(line.split()[1]) for line in fh if line.startswith('Pss:')) * 1024
+        except (OSError, StopIteration):
+            try:
+                with open(f'/proc/{p}/statm') as fh:
+                    total += int(fh.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+            except OSError:
+                pass
+    peak = max(peak, total)
+    with open(sys.argv[2], 'w') as fh:
+        fh.write(str(peak))
+    if os.getppid() != root:
+        break
+    time.sleep(0.05)
+"""
+
+
+class _Watch:
+    """The peak of the summed resident sets of this process and its descendants (Linux /proc)."""
+
+    def __enter__(self):
+        self.out = tempfile.NamedTemporaryFile(suffix=".peak", delete=False)
+        self.out.close()
+        self.proc = None
+        if Path("/proc/self/statm").exists():
+            self.proc = subprocess.Popen([sys.executable, "-c", _WATCH, str(os.getpid()), self.out.name])
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc is not None:
+            time.sleep(0.1)
+            self.proc.terminate()
+            self.proc.wait()
+
+    def peak_mb(self) -> float:
+        try:
+            sampled = int(Path(self.out.name).read_text() or 0) / 2**20
+        except (OSError, ValueError):
+            sampled = 0.0
+        os.unlink(self.out.name)
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest finished child
+        return max(sampled, own / 1024.0, children / 1024.0)
 
 
 def main() -> None:
@@ -84,6 +147,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--baseline-fraction", type=float, default=0.02)
     ap.add_argument("--keep", type=Path, default=None, help="write the export here and keep it")
+    ap.add_argument("--ranges", choices=("auto", "off"), default="auto",
+                    help="auto: workers read their own byte ranges; off: read here, ship batches (the old way)")
     args = ap.parse_args()
     from whopushed.pipeline.synthetic import write_export
 
@@ -96,9 +161,9 @@ def main() -> None:
     mix = write_export(path, args.messages, seed=args.seed)
     print(f"generated {args.messages:,} messages ({path.stat().st_size / 1e6:.0f} MB) in "
           f"{time.perf_counter() - t:.1f}s: {mix}", file=sys.stderr)
-    seconds, n, launches = _pipeline(path, args.jobs, args.batch)
-    # read before the floor's child (which holds the whole parsed file) and the baseline's models
-    peak = _peak_rss_mb()
+    with _Watch() as watch:  # the watcher counts this process's tree: the floor's child comes later
+        seconds, n, launches = _pipeline(path, args.jobs, args.batch, args.ranges)
+    peak = watch.peak_mb()
     print(f"pipeline: {n:,} messages, {launches:,} launch reports, {seconds:.1f}s", file=sys.stderr)
     parse_s = _parse_floor(path)
     print(f"orjson parse: {parse_s:.2f}s", file=sys.stderr)

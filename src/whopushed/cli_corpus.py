@@ -185,18 +185,23 @@ def detect_command(
                                   help="A Dask scheduler (tcp://host:8786); without it --engine dask starts a LocalCluster."),
     jobs: int = typer.Option(None, "--jobs", min=1, help="Processes (local) or workers (a new LocalCluster); default: one per core for large files."),
     batch: int = typer.Option(2000, "--batch", min=1, help="Messages per batch handed to a process or worker."),
+    shared_files: bool = typer.Option(
+        False, "--shared-files",
+        help="With --engine dask and --scheduler: the files are at the same path on every worker, so each "
+             "worker reads its own byte ranges of them. Without it, messages are read here and shipped in batches."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Which messages report a launch, and what they say: launch territory, places, weapons,
     count and time, each with the span of text it came from. Reads the export as a stream;
     conflicting duplicates and unreadable parts are reported with their position and the
-    rest is read normally. The same stage runs locally or on Dask, with the same result."""
+    rest is read normally. The same stage runs locally or on Dask, with the same result:
+    each worker reads its own byte ranges of a one-chat export (on a remote Dask cluster
+    only with --shared-files); other exports are read here and shipped in batches."""
     import json
     import sys
 
-    from .ingest.telegram import ReadReport, read_file
-    from .pipeline.engines import batched, run
-    from .pipeline.stages import as_tuple, detect_batch
+    from .ingest.telegram import ReadReport
+    from .pipeline.ranges import detect_files
 
     cli = _cli()
     if engine not in ("local", "dask"):
@@ -216,20 +221,12 @@ def detect_command(
     first = True
     with _progress(total, "Detecting") as bar:
         task = bar.add_task("detect", total=None)
-
-        def messages():
-            for f in files:
-                report = ReadReport(str(f))
-                reports.append(report)
-                for msg in read_file(f, report, progress=lambda: bar.advance(task)):
-                    if not as_json:
-                        texts[(msg.chat.id, msg.id, msg.edit_key)] = msg.text[:120]
-                    yield as_tuple(msg)
-
         if as_json:
             write('{"messages": [')
         try:
-            results = run(detect_batch, batched(messages(), batch), engine=engine, scheduler=scheduler, jobs=jobs)
+            results = detect_files(files, reports, engine=engine, scheduler=scheduler, jobs=jobs, batch=batch,
+                                   ranges="shared" if shared_files else "auto",
+                                   texts=None if as_json else texts, progress=lambda n: bar.advance(task, n))
             for row in results:
                 totals["messages"] += 1
                 if row["is_launch_report"]:
@@ -253,8 +250,11 @@ def detect_command(
         write("\n], \"issues\": " + json.dumps(issues, ensure_ascii=False) + ", \"summary\": "
               + json.dumps(summary, ensure_ascii=False) + "}\n")
     else:
+        first_text: dict[tuple, str] = {}
+        for (c, i, _e), t in texts.items():  # a message's first version, in file order
+            first_text.setdefault((c, i), t)
         for r in rows:
-            r["_text"] = next((t for (c, i, _e), t in texts.items() if c == r["chat"] and i == r["id"]), "")
+            r["_text"] = first_text.get((r["chat"], r["id"]), "")
         _print_detections(rows, issues, summary)
     if any(r.stopped for r in reports):
         raise typer.Exit(1)

@@ -155,17 +155,20 @@ except ImportError:  # the bench extra: without it, the standard library
     _orjson = None
 
 
-def _content_digest(raw: dict[str, Any]) -> bytes:
-    """A digest of the content, for telling duplicates from conflicts within one read."""
-    body = None
+def _content_body(raw: dict[str, Any]) -> bytes:
+    """The content as canonical JSON (sorted keys, UTF-8): never shorter, in bytes, than the
+    characters of its keys and strings together."""
     if _orjson is not None:
         try:
-            body = _orjson.dumps(raw, option=_orjson.OPT_SORT_KEYS)
+            return _orjson.dumps(raw, option=_orjson.OPT_SORT_KEYS)
         except TypeError:  # an int beyond 64 bits: the standard library below
             pass
-    if body is None:
-        body = json.dumps(raw, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    return hashlib.blake2b(body, digest_size=12).digest()
+    return json.dumps(raw, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _content_digest(raw: dict[str, Any], body: bytes | None = None) -> bytes:
+    """A digest of the content, for telling duplicates from conflicts within one read."""
+    return hashlib.blake2b(_content_body(raw) if body is None else body, digest_size=12).digest()
 
 
 def _identity_key(ident: tuple) -> bytes:

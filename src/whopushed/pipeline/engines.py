@@ -1,10 +1,14 @@
-"""Engines that run a stage over the batches of a stream, results in input order.
+"""Engines that run a function over a stream of tasks, results in input order.
 
 - `local`: in this process (jobs=1) or a pool of processes (one per core), a bounded number
-  of batches in flight, so memory stays flat whatever the input size.
-- `dask`: the same stage on a Dask cluster: an existing scheduler (`tcp://host:8786`) or a
-  LocalCluster made for the run; batches are submitted in a bounded window and gathered
-  in order.
+  of tasks in flight, so memory stays flat whatever the input size.
+- `dask`: the same function on a Dask cluster: an existing scheduler (`tcp://host:8786`) or
+  a LocalCluster made for the run; tasks are submitted in a bounded window and gathered in
+  order.
+
+A task is a batch of messages for a stage (`run`, `run_local`, `run_dask`), or a byte range
+of an export that the worker reads itself (pipeline/ranges.py). An engine is opened once
+(`open_engine`) and may run several streams, one after the other.
 """
 
 from __future__ import annotations
@@ -28,55 +32,134 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list]:
         yield batch
 
 
-def run_local(stage: Stage, batches: Iterable[list], jobs: int | None = None, window: int = 4) -> Iterator[Any]:
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1:
-        for b in batches:
-            yield from stage(b)
-        return
-    import multiprocessing as mp
+class LocalEngine:
+    """This process (jobs=1) or a pool of `jobs` processes on this machine."""
 
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with ctx.Pool(jobs) as pool:
+    local_files = True  # its workers read this machine's files
+
+    def __init__(self, jobs: int | None = None, window: int = 4, warm: Callable[[], None] | None = None):
+        self.jobs = jobs or os.cpu_count() or 1
+        self.window = window
+        self.warm = warm  # run here before the workers fork, so that what it builds is shared with them
+        self._pool = None
+
+    @property
+    def workers(self) -> int:
+        return self.jobs
+
+    def __enter__(self) -> LocalEngine:
+        if self.jobs > 1:
+            import multiprocessing as mp
+
+            method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+            ctx = mp.get_context(method)
+            if method == "fork" and self.warm is not None:
+                import gc
+
+                self.warm()
+                gc.freeze()  # the workers' collections then leave the shared pages unwritten
+                try:
+                    self._pool = ctx.Pool(self.jobs)
+                finally:
+                    gc.unfreeze()
+            else:
+                self._pool = ctx.Pool(self.jobs)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.terminate()  # as `with Pool()` does: tasks of an abandoned stream end here
+            self._pool.join()
+            self._pool = None
+
+    def imap(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        """fn(item) for each item, in order, at most jobs * window in flight."""
+        if self._pool is None:
+            for item in items:
+                yield fn(item)
+            return
         pending: deque = deque()
-        for b in batches:
-            pending.append(pool.apply_async(stage, (b,)))
-            if len(pending) >= jobs * window:
-                yield from pending.popleft().get()
+        limit = self.jobs * self.window
+        for item in items:
+            pending.append(self._pool.apply_async(fn, (item,)))
+            if len(pending) >= limit:
+                yield pending.popleft().get()
         while pending:
-            yield from pending.popleft().get()
+            yield pending.popleft().get()
+
+
+class DaskEngine:
+    """A Dask cluster: an existing scheduler, or a LocalCluster made for the run (whose workers
+    are on this machine and so can read its files)."""
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None, window: int = 8):
+        self.scheduler, self.n_workers, self.window = scheduler, workers, window
+        self.local_files = scheduler is None
+        self._client = self._cluster = None
+
+    @property
+    def workers(self) -> int:
+        return max(len(self._client.scheduler_info().get("workers", {})), 1) if self._client else 1
+
+    def __enter__(self) -> DaskEngine:
+        from distributed import Client, LocalCluster
+
+        if self.scheduler:
+            self._client = Client(self.scheduler)
+        else:
+            self._cluster = LocalCluster(n_workers=self.n_workers or os.cpu_count() or 1, threads_per_worker=1,
+                                         processes=True, dashboard_address=None)
+            self._client = Client(self._cluster)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self._client is not None:
+                self._client.close()
+        finally:
+            if self._cluster is not None:
+                self._cluster.close()
+            self._client = self._cluster = None
+
+    def imap(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        limit = self.window * self.workers
+        pending: deque = deque()
+        try:
+            for item in items:
+                pending.append(self._client.submit(fn, item, pure=False))
+                if len(pending) >= limit:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for f in pending:  # an abandoned stream: its tasks are not needed
+                f.cancel()
+
+
+def open_engine(engine: str = "local", scheduler: str | None = None, jobs: int | None = None,
+                warm: Callable[[], None] | None = None):
+    if engine == "local":
+        return LocalEngine(jobs, warm=warm)
+    if engine == "dask":
+        return DaskEngine(scheduler, jobs)
+    raise ValueError(f"unknown engine {engine!r}: local or dask")
+
+
+def _flat(engine, stage: Stage, batches: Iterable[list]) -> Iterator[Any]:
+    with engine:
+        for rows in engine.imap(stage, batches):
+            yield from rows
+
+
+def run_local(stage: Stage, batches: Iterable[list], jobs: int | None = None, window: int = 4) -> Iterator[Any]:
+    return _flat(LocalEngine(jobs, window), stage, batches)
 
 
 def run_dask(stage: Stage, batches: Iterable[list], scheduler: str | None = None, workers: int | None = None,
              window: int = 8) -> Iterator[Any]:
-    from distributed import Client, LocalCluster
-
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                               processes=True, dashboard_address=None)
-        client = Client(cluster)
-    try:
-        limit = window * max(len(client.scheduler_info().get("workers", {})), 1)
-        pending: deque = deque()
-        for b in batches:
-            pending.append(client.submit(stage, b, pure=False))
-            if len(pending) >= limit:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    return _flat(DaskEngine(scheduler, workers, window), stage, batches)
 
 
 def run(stage: Stage, batches: Iterable[list], engine: str = "local", scheduler: str | None = None,
         jobs: int | None = None) -> Iterator[Any]:
-    if engine == "local":
-        return run_local(stage, batches, jobs)
-    if engine == "dask":
-        return run_dask(stage, batches, scheduler, jobs)
-    raise ValueError(f"unknown engine {engine!r}: local or dask")
+    return _flat(open_engine(engine, scheduler, jobs), stage, batches)

@@ -54,3 +54,17 @@ def detect_one(item: MessageTuple, detector=None) -> dict[str, Any]:
 
 def detect_batch(batch: list[MessageTuple]) -> list[dict[str, Any]]:
     return [detect_one(item) for item in batch]
+
+
+def warm() -> None:
+    """Build the default detector and run it over a message of each kind and language, so that
+    what it builds lazily is built: run in the parent before its workers fork (engines.
+    LocalEngine), they share those pages instead of each building its own."""
+    import random
+    from itertools import product
+
+    from .synthetic import message_text
+
+    rng = random.Random(0)
+    detect_batch([(None, i, "", "message", message_text(rng, kind, lang), 1_700_000_000, None)
+                  for i, (kind, lang) in enumerate(product(("launch", "near", "chatter"), ("ru", "uk", "be", "en")))])

@@ -1,0 +1,254 @@
+"""Workers reading their own byte ranges give exactly the sequential path's rows and report:
+on the shared sample, on synthetic exports with duplicates and conflicts across range
+boundaries, on pretty-printed and compact exports; and anything unsure (a truncated file,
+bad UTF-8, a full account export, a cut that was not a boundary, an oversized message, a file
+a worker cannot read) falls back to the sequential path with the same result."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("orjson")
+
+import whopushed.ingest.telegram as tg  # noqa: E402
+import whopushed.ingest.telegram_fast as tf  # noqa: E402
+import whopushed.pipeline.ranges as R  # noqa: E402
+from whopushed.ingest.telegram import ReadReport, read_file  # noqa: E402
+from whopushed.pipeline.engines import LocalEngine  # noqa: E402
+from whopushed.pipeline.stages import as_tuple, detect_batch  # noqa: E402
+from whopushed.pipeline.synthetic import write_export  # noqa: E402
+
+SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "telegram_export_sample.json"
+
+
+def echo(items: list) -> list:
+    """A stage that gives its input back: rows that show exactly what the workers built."""
+    return [{"item": it} for it in items]
+
+
+def sequential(path, stage=echo):
+    report = ReadReport(str(path))
+    return stage([as_tuple(m) for m in read_file(path, report)]), report
+
+
+def by_ranges(path, stage=echo, range_bytes=2000, jobs=1, texts=None):
+    report = ReadReport(str(path))
+    with LocalEngine(jobs) as engine:
+        rows = list(R.rows_of_file(engine, path, report, stage, batch=50, range_bytes=range_bytes, texts=texts))
+    return rows, report
+
+
+class _Calls(list):
+    last = False  # whether the last assert_same fell back
+
+
+@pytest.fixture
+def fallbacks(monkeypatch):
+    """How many times the sequential path was taken."""
+    calls = _Calls()
+    real = R._sequential
+
+    def counted(*a, **k):
+        calls.append(k.get("skip", 0))
+        return real(*a, **k)
+
+    monkeypatch.setattr(R, "_sequential", counted)
+    return calls
+
+
+def assert_same(path, fallbacks, expect_fallback: bool | None = False, stage=echo, **kw):
+    want_rows, want_report = sequential(path, stage)
+    got_rows, got_report = by_ranges(path, stage, **kw)
+    assert got_report == want_report
+    assert got_rows == want_rows
+    if expect_fallback is not None:
+        assert bool(fallbacks) == expect_fallback
+    fallbacks.last = bool(fallbacks)
+    fallbacks.clear()
+    return want_rows, want_report
+
+
+def msg(mid, text, unix=1_700_000_000, **extra) -> dict:
+    m = {"id": mid, "type": "message", "date": "2023-11-14T22:13:20", "date_unixtime": str(unix),
+         "from": "Chan", "from_id": "channel42", "text": text, "text_entities": [{"type": "plain", "text": text}]}
+    m.update(extra)
+    return m
+
+
+def write(path: Path, messages, indent=None, separators=None, **head) -> Path:
+    doc = {"name": "Chan", "type": "public_channel", "id": 42, **head, "messages": list(messages)}
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=indent, separators=separators), encoding="utf-8")
+    return path
+
+
+@pytest.mark.skipif(not SAMPLE.is_file(), reason="../shared/data is not beside the repository")
+def test_the_shared_sample_gives_the_sequential_rows_and_report(fallbacks):
+    for size in (64, 500, None):
+        rows, report = assert_same(SAMPLE, fallbacks, range_bytes=size)
+    assert rows and report.conflicts
+    assert_same(SAMPLE, fallbacks, stage=detect_batch, range_bytes=300)
+
+
+def test_duplicates_and_conflicts_across_range_boundaries(tmp_path, fallbacks):
+    path = tmp_path / "r.json"
+    write_export(path, 3000, seed=4)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    head, body, tail = lines[0], lines[1:-1], lines[-1]
+    rng = random.Random(9)
+    objs = [json.loads(line.lstrip(",")) for line in body]
+    out = list(objs)
+    for _ in range(120):  # copies of earlier messages, the same or changed, far from or near them
+        i = rng.randrange(len(objs))
+        copy = dict(objs[i])
+        kind = rng.random()
+        if kind < 0.4:
+            copy["text"] = copy["text"] + " (changed)"  # a conflict, and a disagreement if it were used
+        elif kind < 0.5:
+            copy["edited_unixtime"] = str(int(copy["date_unixtime"]) + 5)  # an edit: a new version
+            copy["edited"] = "2023-11-14T22:20:00"
+        out.insert(min(len(out), i + rng.choice((1, 2, 40, 900, 5000))), copy)
+    out.insert(17, {"id": "x", "type": "message", "text": "no integer id"})
+    out.insert(1500, msg(99999, "views as a float", views=1.0, big=2 ** 70))
+    out.insert(2222, {**msg(88888, "a"), "text": "b"})
+    path.write_text(head + "".join(("," if k else "") + json.dumps(o, ensure_ascii=False) + "\n"
+                                   for k, o in enumerate(out)) + tail, encoding="utf-8")
+    rows, report = assert_same(path, fallbacks, range_bytes=3000)
+    assert report.duplicates > 20 and len(report.conflicts) > 20 and report.skipped and report.disagreements
+    assert report.read == len(out) and len(rows) == report.messages
+    assert_same(path, fallbacks, range_bytes=50_000, jobs=2)
+
+
+def test_a_pretty_printed_export_with_nested_objects(tmp_path, fallbacks):
+    ents = [{"type": "plain", "text": "a},\n  {"}, {"type": "bold", "text": "b],"}, {"type": "plain", "text": "c"}]
+    messages = []
+    for i in range(1, 200):
+        m = msg(i, "слово " * (i % 9), reactions=[{"type": "emoji", "count": i, "emoji": "👍"}])
+        if i % 3 == 0:
+            m["text_entities"] = ents
+            m["text"] = ["a},\n  {", {"type": "bold", "text": "b],"}, "c"]
+        if i % 50 == 0:
+            messages.append(dict(m))
+        messages.append(m)
+    path = write(tmp_path / "pretty.json", messages, indent=1)
+    _rows, report = assert_same(path, fallbacks, range_bytes=700)
+    assert report.duplicates == 3 and report.messages == 199
+
+
+def test_a_compact_export_with_misleading_bytes(tmp_path, fallbacks):
+    """`},{` inside strings and between nested objects: not taken for cuts; and where a nested
+    list looks like messages and a cut lands in it, the chain proof finds it out (the range
+    before it does not parse) and the file is read sequentially, with the same result."""
+    messages = [msg(i, 'x},{"id":5,"type":"message"},{', replies=[{"id": i * 10}, {"id": i * 10 + 1}])
+                for i in range(1, 300)]
+    path = write(tmp_path / "compact.json", messages, separators=(",", ":"))
+    for size in (90, 1000, 5000):
+        assert_same(path, fallbacks, expect_fallback=False, range_bytes=size)
+    quoted = [{"id": k, "type": "message", "text": "q"} for k in range(6)]
+    messages = [msg(i, "t", **({"thread": quoted} if i % 5 == 0 else {})) for i in range(1, 300)]
+    path = write(tmp_path / "quoting.json", messages, separators=(",", ":"))
+    fell = []
+    for size in (90, 1000, 5000):
+        assert_same(path, fallbacks, expect_fallback=None, range_bytes=size)
+        fell.append(fallbacks.last)
+    assert fell[0]
+
+
+@pytest.mark.parametrize("case", ["truncated", "bad utf-8", "full account", "garbage after", "oversized",
+                                  "one message", "no messages"])
+def test_unsure_files_fall_back_to_the_sequential_path(tmp_path, fallbacks, monkeypatch, case):
+    path = tmp_path / "r.json"
+    write_export(path, 400, seed=6)
+    data = path.read_bytes()
+    middle = data.index(b'"id": 250,')
+    if case == "truncated":
+        path.write_bytes(data[: middle + 30])
+    elif case == "bad utf-8":
+        at = data.index(b'"text": "', middle) + 9
+        path.write_bytes(data[:at] + b"\xff\xfe" + data[at + 2:])
+    elif case == "full account":
+        path.write_text(json.dumps({"about": "x", "chats": {"list": [
+            {"name": "A", "type": "public_channel", "id": 1, "messages": [msg(i, f"a{i}") for i in range(50)]},
+            {"name": "B", "type": "public_channel", "id": 2, "messages": [msg(1, "b"), msg(1, "b")]}]}}))
+    elif case == "garbage after":
+        path.write_bytes(data + b" ]")
+    elif case == "oversized":
+        monkeypatch.setattr(tg, "MAX_MESSAGE_CHARS", 1000)
+        at = data.rindex(b"\n,{", 0, middle) + 2
+        path.write_bytes(data[:at] + json.dumps(msg(5000, "y" * 1500)).encode() + b"\n," + data[at:])
+    elif case == "one message":
+        write(path, [msg(1, "one")])
+    elif case == "no messages":
+        write(path, [])
+    rows, report = assert_same(path, fallbacks, expect_fallback=case != "one message", range_bytes=1500)
+    if case in ("truncated", "bad utf-8", "garbage after"):
+        assert report.stopped is not None and len(rows) >= 240
+
+
+def test_a_late_fallback_gives_each_row_once(tmp_path, fallbacks):
+    path = tmp_path / "r.json"
+    write_export(path, 600, seed=8)
+    data = path.read_bytes()
+    at = data.index(b'"text": "', data.index(b'"id": 590,')) + 9
+    path.write_bytes(data[:at] + b"\xff" + data[at + 1:])
+    assert_same(path, fallbacks, expect_fallback=True, range_bytes=2000)
+    assert_same(path, fallbacks, expect_fallback=True, range_bytes=2000)  # again, for the skip it took
+    rows, _ = by_ranges(path, range_bytes=2000)
+    assert fallbacks and fallbacks[0] > 400  # most rows came from ranges before the bad one
+    assert len({r["item"][1] for r in rows}) == len(rows)
+
+
+def test_a_worker_that_cannot_read_the_file_falls_back(tmp_path, fallbacks, monkeypatch):
+    path = tmp_path / "r.json"
+    write_export(path, 300, seed=1)
+
+    def unreadable(*_a, **_k):
+        raise OSError("not on this machine")
+
+    monkeypatch.setattr(tf, "read_range", unreadable)
+    assert_same(path, fallbacks, expect_fallback=True, range_bytes=2000)
+
+
+def test_texts_are_kept_as_the_sequential_path_keeps_them(tmp_path, fallbacks):
+    path = tmp_path / "r.json"
+    write_export(path, 200, seed=2)
+    want = {m.identity: m.text[:120] for m in read_file(path)}
+    got: dict = {}
+    by_ranges(path, range_bytes=1000, texts=got)
+    assert got == want and list(got) == list(want) and not fallbacks
+
+
+def test_the_tuple_of_a_message_is_as_tuple_of_the_message():
+    odd = [msg(1, "a"), msg(2, "b", edited_unixtime="1700000100", edited="2023-11-14T22:15:00"),
+           msg(3, "c", date_unixtime=1700000000), msg(4, "d", date_unixtime="-5"), msg(5, "e", date_unixtime="x"),
+           msg(6, "f", date_unixtime="99999999999999"), msg(7, "g", date_unixtime=None, date="2023-01-02T03:04:05"),
+           msg(8, "h", date_unixtime="00017"), msg(9, "i", date_unixtime="١٢٣"), msg(10, "j", edited="2023-11-14"),
+           msg(11, "k", date_unixtime=""), {"id": 12}, {"id": 13, "text": ["a", {"text": "b"}, 5]},
+           {"id": 14, "type": 5, "text_entities": "no", "text": "t"}, msg(15, "l", date_unixtime=1.5),
+           {**msg(16, "m"), "text": "n"}, {"id": True}, {"id": 1.0}, {"id": "7"}]
+    meta = {"id": 42, "name": "Chan", "type": "public_channel"}
+    for raw in odd:
+        report = ReadReport("f")
+        message = tg._message(raw, meta, "f", "messages[0]", report)
+        item, skip, disagreement = R.message_tuple(raw, 42)
+        if message is None:
+            assert item is None and skip == report.skipped[0].message
+            continue
+        assert item == as_tuple(message), raw
+        assert disagreement == (message.disagreement.message if message.disagreement else None)
+
+
+def test_dask_reads_the_ranges_of_a_shared_file(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    path = tmp_path / "result.json"
+    write_export(path, 150, seed=11)
+    want, want_report = sequential(path, detect_batch)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as c:
+        for ranges in ("shared", "auto"):  # auto: an existing scheduler gets batches
+            reports: list = []
+            rows = list(R.detect_files([path], reports, engine="dask", scheduler=c.scheduler_address,
+                                       ranges=ranges, range_bytes=4000))
+            assert rows == want and reports == [want_report]
