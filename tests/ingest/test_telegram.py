@@ -12,13 +12,14 @@ import pytest
 from typer.testing import CliRunner
 
 import whopushed.ingest.telegram as tg
+import whopushed.ingest.telegram_import as ti
 from whopushed.cli import app
 from whopushed.ingest.telegram import (
     ReadReport,
-    import_telegram,
     read_export,
     read_file,
 )
+from whopushed.ingest.telegram_import import import_telegram
 from whopushed.ledger.blobs import FileBlobStore
 from whopushed.store import Store
 
@@ -79,7 +80,7 @@ def test_an_edit_is_a_new_version_and_an_identical_repeat_a_duplicate():
     got, report = read(export(first, edited, edited))
     assert [m.identity for m in got] == [(42, 7, ""), (42, 7, "1700006400")]
     assert report.duplicates == 1 and report.conflicts == []
-    assert tg.capture_id(got[1]) == "tg-42-7-e1700006400"
+    assert ti.capture_id(got[1]) == "tg-42-7-e1700006400"
 
 
 def test_forwards_replies_and_service_messages_are_kept():
@@ -88,9 +89,9 @@ def test_forwards_replies_and_service_messages_are_kept():
                "message_id": 8, "text": "", "text_entities": []}
     got, _ = read(export(fwd, service))
     assert got[0].forwarded_from == "Other channel" and got[0].reply_to == 7
-    cap = tg.to_capture(got[0], None, None)
+    cap = ti.to_capture(got[0], None, None)
     assert "Forwarded from Other channel." in cap.notes and "Reply to message 7." in cap.notes
-    assert got[1].type == "service" and "pin_message" in tg.to_capture(got[1], None, None).title
+    assert got[1].type == "service" and "pin_message" in ti.to_capture(got[1], None, None).title
 
 
 def test_a_full_account_export_yields_every_channel_with_its_id():

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .errors import InputIssue
-from .telegram import Chat, Message, ReadReport, capture_id, read_file, source_id, to_capture
+from .telegram import Chat, Message, ReadReport, read_file
 
 
 @dataclass
@@ -41,6 +42,45 @@ class TelegramImport:
                            "unchanged": self.claims_unchanged, "detector": self.detector},
                 "refused": [{"capture": i.field, "message": i.message} for i in self.refused],
                 "files": [f.as_json() for f in self.files]}
+
+
+def capture_id(msg: Message) -> str:
+    chat = msg.chat.id if msg.chat.id is not None else "x"
+    return f"tg-{chat}-{msg.id}" + (f"-e{msg.edit_key}" if msg.edit_key else "")
+
+
+def source_id(chat: Chat) -> str:
+    return f"src-tg-{chat.id if chat.id is not None else 'unknown'}"
+
+
+def _minute(dt: datetime | None) -> str | None:
+    return dt.strftime("%Y-%m-%dT%H:%MZ") if dt else None
+
+
+def to_capture(msg: Message, sha256: str | None, size: int | None):
+    """The capture of one message version: preserved (sha256 of its canonical JSON) or,
+    without a blob store, citation-only by its t.me URL. Everything in it derives from the
+    message alone, so the same message from two exports gives the same record."""
+    from ..model import Capture
+
+    name = msg.chat.name or f"chat {msg.chat.id}"
+    if msg.type == "service":
+        head = f"service message ({msg.raw.get('action', 'unknown action')})"
+    else:
+        head = " ".join(msg.text.split())[:100] or "(no text)"
+    notes = []
+    if msg.forwarded_from or msg.raw.get("forwarded_from_id"):
+        notes.append(f"Forwarded from {msg.forwarded_from or msg.raw.get('forwarded_from_id')}.")
+    if msg.reply_to is not None:
+        notes.append(f"Reply to message {msg.reply_to}.")
+    if msg.edited:
+        notes.append(f"This version was edited at {_minute(msg.edited)}.")
+    return Capture(
+        id=capture_id(msg), source=source_id(msg.chat), url=msg.url, title=f"{name} #{msg.id}: {head}",
+        published=_minute(msg.date), excerpt=msg.text[:2000] or None,
+        sha256=sha256, size=size, media_type="application/json" if sha256 else None,
+        method="whopushed import telegram: the message's canonical JSON from a Telegram Desktop export",
+        notes=" ".join(notes) or None)
 
 
 def actor_id(chat: Chat) -> str:
