@@ -299,7 +299,7 @@ def cluster_command(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be written; write nothing."),
     as_json: bool = JSON_OPT,
 ) -> None:
-    """Group launch claims into incidents: reports whose times overlap, whose launch
+    """Group launch claims into incidents: reports whose times allow one common moment, whose launch
     territory and area agree (or are unstated) and whose weapons agree make one incident.
     Forwards and near-identical texts are marked as repeats (`repeats` on the claim), so
     attribution counts their origin once. Only claims nobody placed are grouped (no
