@@ -93,15 +93,16 @@ def test_the_shared_sample_gives_the_sequential_rows_and_report(fallbacks):
     assert_same(SAMPLE, fallbacks, stage=detect_batch, range_bytes=300)
 
 
-def test_duplicates_and_conflicts_across_range_boundaries(tmp_path, fallbacks):
-    path = tmp_path / "r.json"
-    write_export(path, 3000, seed=4)
+def export_with_copies(path: Path, n: int = 3000, copies: int = 120, seed: int = 4) -> list:
+    """A synthetic export with copies of earlier messages, the same or changed, far from or
+    near them, and a few odd messages; its message objects."""
+    write_export(path, n, seed=seed)
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     head, body, tail = lines[0], lines[1:-1], lines[-1]
     rng = random.Random(9)
     objs = [json.loads(line.lstrip(",")) for line in body]
     out = list(objs)
-    for _ in range(120):  # copies of earlier messages, the same or changed, far from or near them
+    for _ in range(copies):
         i = rng.randrange(len(objs))
         copy = dict(objs[i])
         kind = rng.random()
@@ -112,14 +113,72 @@ def test_duplicates_and_conflicts_across_range_boundaries(tmp_path, fallbacks):
             copy["edited"] = "2023-11-14T22:20:00"
         out.insert(min(len(out), i + rng.choice((1, 2, 40, 900, 5000))), copy)
     out.insert(17, {"id": "x", "type": "message", "text": "no integer id"})
-    out.insert(1500, msg(99999, "views as a float", views=1.0, big=2 ** 70))
-    out.insert(2222, {**msg(88888, "a"), "text": "b"})
+    out.insert(n // 2, msg(99999, "views as a float", views=1.0, big=2 ** 70))
+    out.insert(n * 3 // 4, {**msg(88888, "a"), "text": "b"})
     path.write_text(head + "".join(("," if k else "") + json.dumps(o, ensure_ascii=False) + "\n"
                                    for k, o in enumerate(out)) + tail, encoding="utf-8")
+    return out
+
+
+def test_duplicates_and_conflicts_across_range_boundaries(tmp_path, fallbacks):
+    path = tmp_path / "r.json"
+    out = export_with_copies(path)
     rows, report = assert_same(path, fallbacks, range_bytes=3000)
     assert report.duplicates > 20 and len(report.conflicts) > 20 and report.skipped and report.disagreements
     assert report.read == len(out) and len(rows) == report.messages
     assert_same(path, fallbacks, range_bytes=50_000, jobs=2)
+
+
+def test_the_compact_books_merge_collide_and_cap_positions_as_the_sequential_books(tmp_path, fallbacks,
+                                                                                    monkeypatch):
+    """FirstVersions merged often (its arrays searched for most messages), identities whose
+    first 8 bytes collide (runs of equal keys in the arrays, told apart by the other 4), and
+    positions kept for the first 300 first versions only: the same rows and report."""
+    import hashlib
+
+    path = tmp_path / "r.json"
+    export_with_copies(path, n=900, copies=150, seed=5)
+    monkeypatch.setattr(R, "MERGE_MIN", 7)
+    _rows, report = assert_same(path, fallbacks, range_bytes=1500)
+    assert report.duplicates > 20 and len(report.conflicts) > 20
+
+    def colliding(ident: tuple) -> bytes:
+        h = hashlib.blake2b(repr(ident).encode("utf-8"), digest_size=12).digest()
+        return bytes([h[0] & 3]) + bytes(7) + h[8:]  # 4 values of the first 8 bytes
+
+    monkeypatch.setattr(tg, "_identity_key", colliding)
+    _rows, report2 = assert_same(path, fallbacks, range_bytes=1500)
+    assert report2.duplicates == report.duplicates and len(report2.conflicts) == len(report.conflicts)
+    monkeypatch.setattr(tg, "FIRST_POS_LIMIT", 300)
+    _rows, report3 = assert_same(path, fallbacks, range_bytes=1500)
+    unknown = [c for c in report3.conflicts if "read before at ?" in c.message]
+    assert unknown and len(unknown) < len(report3.conflicts)
+
+
+def test_first_versions_is_a_dict_of_24_byte_records():
+    rng = random.Random(3)
+    books = R.FirstVersions(merge_min=5)
+    want: dict[bytes, tuple[bytes, int]] = {}
+    keys = [bytes([rng.randrange(3)]) + bytes(7) + rng.randbytes(4) for _ in range(400)]
+    for batch in range(60):
+        records = [(rng.choice(keys), bytes([rng.randrange(2)]) * 12) for _ in range(rng.randrange(0, 20))]
+        found = books.lookup(b"".join(k + c for k, c in records))
+        for i, (key, content) in enumerate(records):
+            at = found[0][i] if found else -1
+            if at >= 0:
+                assert key in want and found[1][i] == (want[key][0] == content)
+                assert books.position(at) == want[key][1]
+            elif key in books.recent:
+                assert books.recent[key][:12] == want[key][0]
+            else:
+                assert key not in want
+                want[key] = (content, batch)
+                books.recent[key] = content + batch.to_bytes(8, "little", signed=True)
+        books.settle()
+    books.merge()
+    assert len(books) == len(want) and not books.recent
+    assert list(books.hi) == sorted(books.hi)
+    assert books.nbytes() == 32 * len(want)
 
 
 def test_a_pretty_printed_export_with_nested_objects(tmp_path, fallbacks):

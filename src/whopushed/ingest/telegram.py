@@ -37,6 +37,7 @@ import ijson
 from .errors import InputIssue
 
 MAX_MESSAGE_CHARS = 1_000_000  # text in one message; Telegram's own limit is 4,096 (captions 1,024)
+FIRST_POS_LIMIT = 1_000_000  # first versions whose position is kept, for naming it in a conflict
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,7 @@ class _Books:
         seen[key] = digest
         if msg.disagreement is not None:  # reported only for the version that is used
             report.disagreements.append(msg.disagreement)
-        if len(self.first_pos) < 1_000_000:
+        if len(self.first_pos) < FIRST_POS_LIMIT:
             self.first_pos[key] = where
         report.messages += 1
         return msg

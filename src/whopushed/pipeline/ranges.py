@@ -4,10 +4,14 @@ The parent cuts the messages array into byte ranges at message boundaries (cheap
 reads near each cut, ingest/telegram_fast.py `cuts`) and ships each worker only a small task
 (path, start, end, the chat's id, the stage). The worker reads its bytes, parses them with
 orjson, builds the stage's tuples and runs the stage; it returns the rows with, for each
-message, its identity and content digests (24 bytes). The parent takes the results in file
-order and keeps the books (read, messages, duplicates, conflicts with their positions,
-disagreements, skipped) exactly as the sequential reader does, dropping the rows of
-duplicates and conflicts, so rows and report are the sequential path's.
+message, its identity and content digests (24 bytes), all pickled into one bytes object (the
+pool then moves one blob, and the parent unpickles it with the collector paused: most of the
+cost of taking a row dict was the collections its allocations set off in a parent whose heap
+holds the detector). The parent takes the results in file order and keeps the books (read,
+messages, duplicates, conflicts with their positions, disagreements, skipped) exactly as the
+sequential reader does, dropping the rows of duplicates and conflicts, so rows and report are
+the sequential path's. The identities already read are kept compactly (`FirstVersions`:
+sorted numpy arrays, about 32 bytes a message, and a small dict of the latest ones).
 
 Anything unsure falls back to the sequential path for the whole file (ingest.telegram
 read_file, batches shipped to the engine): another layout (a full account export), a range
@@ -19,10 +23,14 @@ rows of the sequential path, which goes on after them with a fresh report.
 
 from __future__ import annotations
 
+import gc
+import pickle
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from ..ingest import telegram as tg
 from ..ingest import telegram_fast as tf
@@ -31,8 +39,87 @@ from .engines import batched
 from .stages import as_tuple, detect_batch
 
 RANGE_MIN, RANGE_MAX = 1 << 16, 1 << 20  # bytes per range, unless asked otherwise
-FIRST_POS_LIMIT = 1_000_000  # as telegram._Books: positions of first versions kept for conflict messages
-NO_POS = b"\xff" * 5
+NO_POS = -1  # a first version past telegram.FIRST_POS_LIMIT: its position is not kept
+_KEY = np.dtype([("hi", "<u8"), ("lo", "<u4")])  # an identity digest (12 bytes)
+_REC = np.dtype([("hi", "<u8"), ("lo", "<u4"), ("chi", "<u8"), ("clo", "<u4")])  # identity + content: 24 bytes
+_VAL = np.dtype([("chi", "<u8"), ("clo", "<u4"), ("pos", "<i8")])  # content + position: 20 bytes
+MERGE_MIN = 1 << 16  # FirstVersions: the dict of the latest entries is merged from this size
+
+
+class FirstVersions:
+    """The books of the first versions read: identity digest (12 bytes) -> content digest (12
+    bytes) and the first version's position (or NO_POS), exact on all 24 bytes as the dict of
+    telegram._Books is.
+
+    Most entries are in sorted numpy arrays, by the identity's first 8 bytes (hi; the other 4,
+    lo, are compared too, and a run of equal hi is searched whole): 8 + 4 + 8 + 4 + 8 = 32 bytes
+    an entry. The latest ones are in a dict (bytes -> bytes, ~140 bytes an entry), merged into
+    the arrays once it holds max(merge_min, an eighth of the arrays): about 39 bytes a
+    message in all at a million, ~58 at the peak of a merge (measured)."""
+
+    def __init__(self, merge_min: int | None = None):
+        self.merge_min = MERGE_MIN if merge_min is None else merge_min
+        self.hi = np.empty(0, np.uint64)
+        self.lo = np.empty(0, np.uint32)
+        self.chi = np.empty(0, np.uint64)
+        self.clo = np.empty(0, np.uint32)
+        self.pos = np.empty(0, np.int64)
+        self.recent: dict[bytes, bytes] = {}  # identity -> content digest + position (8 bytes, signed)
+
+    def __len__(self) -> int:
+        return len(self.hi) + len(self.recent)
+
+    def nbytes(self) -> int:
+        """The arrays' bytes (the dict's are not counted)."""
+        return sum(a.nbytes for a in (self.hi, self.lo, self.chi, self.clo, self.pos))
+
+    def lookup(self, records: bytes) -> tuple[list[int], list[bool]] | None:
+        """For each 24-byte record (identity + content digest), the index of its identity in
+        the arrays (or -1), and whether the content there is the same; None where the arrays
+        are empty. Valid until the next `settle`."""
+        n = len(self.hi)
+        if not n or not records:
+            return None
+        q = np.frombuffer(records, _REC)
+        hi, qhi, qlo = self.hi, q["hi"], q["lo"]
+        left = np.searchsorted(hi, qhi, "left")
+        right = np.searchsorted(hi, qhi, "right")
+        cand = np.minimum(left, n - 1)
+        found = (right > left) & (self.lo[cand] == qlo)
+        idx = np.where(found, cand, -1)
+        for i in np.nonzero((right - left > 1) & ~found)[0].tolist():  # a run of equal hi: rare
+            lo = int(qlo[i])
+            for t in range(int(left[i]) + 1, int(right[i])):
+                if int(self.lo[t]) == lo:
+                    idx[i] = t
+                    break
+        same = (idx >= 0) & (self.chi[idx] == q["chi"]) & (self.clo[idx] == q["clo"])
+        return idx.tolist(), same.tolist()
+
+    def position(self, index: int) -> int:
+        return int(self.pos[index])
+
+    def settle(self) -> None:
+        """Between lookups: merge the dict into the arrays once it is large enough."""
+        if len(self.recent) >= max(self.merge_min, len(self.hi) >> 3):
+            self.merge()
+
+    def merge(self) -> None:
+        recent = self.recent
+        if not recent:
+            return
+        keys = np.frombuffer(b"".join(recent), _KEY)
+        vals = np.frombuffer(b"".join(recent.values()), _VAL)
+        self.recent = {}
+        del recent
+        order = np.argsort(keys["hi"], kind="stable")
+        at = np.searchsorted(self.hi, keys["hi"][order], "right")
+        for name, new in (("hi", keys["hi"]), ("lo", keys["lo"]), ("chi", vals["chi"]), ("clo", vals["clo"]),
+                          ("pos", vals["pos"])):
+            old = getattr(self, name)
+            setattr(self, name, None)
+            setattr(self, name, np.insert(old, at, new[order].astype(old.dtype)))
+            del old
 
 
 @dataclass(frozen=True)
@@ -83,8 +170,8 @@ def message_tuple(raw: dict, chat_id: Any) -> tuple[tuple | None, str | None, st
 
 
 def run_range(task: RangeTask) -> tuple:
-    """One range, in a worker: ("ok", read, skips, digests, labels, disagreements, rows, texts),
-    or ("unsure", why) / ("unreadable", why)."""
+    """One range, in a worker: ("ok", blob), the blob pickling (read, skips, digests, labels,
+    disagreements, rows, texts) (`unpack`), or ("unsure", why) / ("unreadable", why)."""
     try:
         values = tf.read_range(task.path, task.start, task.end, task.size, task.indent)
     except OSError as exc:
@@ -115,7 +202,20 @@ def run_range(task: RangeTask) -> tuple:
         items.append(item)
     rows = task.stage(items) if items else []
     texts = [it[4][:120] for it in items] if task.with_text else None
-    return ("ok", len(values), skips, bytes(digests), labels, disagreements, rows, texts)
+    return ("ok", pickle.dumps((len(values), skips, bytes(digests), labels, disagreements, rows, texts),
+                               pickle.HIGHEST_PROTOCOL))
+
+
+def unpack(blob: bytes) -> tuple:
+    """What run_range pickled, unpickled with the collector paused: the objects are new and
+    acyclic, and a collection set off by their allocations would walk the parent's heap."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(blob)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def range_bytes_for(size: int, workers: int) -> int:
@@ -175,10 +275,9 @@ class _RangeRead:
         self.texts, self.progress = texts, progress
         self.done = False
         self.unsure = False
-        # identity digest -> content digest (12 bytes) + index of the first version (5 bytes,
-        # NO_POS past FIRST_POS_LIMIT first versions, as telegram._Books keeps them): one small
-        # bytes object a message, so the books of a million messages stay near 150 MB
-        self.seen: dict[bytes, bytes] = {}
+        # identity digest -> content digest + index of the first version (NO_POS past
+        # telegram.FIRST_POS_LIMIT first versions, as telegram._Books keeps them)
+        self.seen = FirstVersions()
 
     def tasks(self) -> Iterator[RangeTask]:
         lay = self.lay
@@ -200,32 +299,41 @@ class _RangeRead:
         for result in self.engine.imap(run_range, self.tasks()):
             if result[0] != "ok":
                 return
-            _ok, read, skips, digests, labels, disagreements, rows, rtexts = result
+            read, skips, digests, labels, disagreements, rows, rtexts = unpack(result[1])
             skipped = {j for j, _ in skips}
             for j, why in skips:
                 report.skipped.append(InputIssue(file, None, None, f"messages[{k + j}]", why))
+            found = seen.lookup(digests)
+            recent = seen.recent
+            limit = tg.FIRST_POS_LIMIT
             j = 0
             given = 0
             for i, row in enumerate(rows):
                 while j in skipped:
                     j += 1
                 key = digests[24 * i: 24 * i + 12]
-                digest = digests[24 * i + 12: 24 * i + 24]
-                before = seen.get(key)
-                if before is not None:
-                    if before[:12] == digest:
+                at = found[0][i] if found is not None else -1
+                if at >= 0:
+                    same, first = found[1][i], None
+                else:
+                    before = recent.get(key)
+                    if before is not None:
+                        same, first = before[:12] == digests[24 * i + 12: 24 * i + 24], None
+                if at >= 0 or before is not None:
+                    if same:
                         report.duplicates += 1
                     else:
+                        first = seen.position(at) if at >= 0 else int.from_bytes(before[12:], "little", signed=True)
                         mid, edit = labels[i]
-                        first = None if before[12:] == NO_POS else int.from_bytes(before[12:], "little")
                         report.conflicts.append(InputIssue(
                             file, None, None, f"messages[{k + j}]",
                             f"message {mid} of chat {chat_id} (edit {edit or 'none'}) was read before at "
-                            f"{'?' if first is None else f'messages[{first}]'} with other content; this one "
+                            f"{'?' if first == NO_POS else f'messages[{first}]'} with other content; this one "
                             "is not used, the first is kept"))
                     j += 1
                     continue
-                seen[key] = digest + ((k + j).to_bytes(5, "little") if report.messages < FIRST_POS_LIMIT else NO_POS)
+                recent[key] = digests[24 * i + 12: 24 * i + 24] + (
+                    (k + j) if report.messages < limit else NO_POS).to_bytes(8, "little", signed=True)
                 if i in disagreements:
                     report.disagreements.append(InputIssue(file, None, None, f"messages[{k + j}]", disagreements[i]))
                 report.messages += 1
@@ -235,6 +343,7 @@ class _RangeRead:
                 given += 1
                 j += 1
                 yield row
+            seen.settle()
             k += read
             report.read += read
             if self.progress and given:
