@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from . import lemmas
 from .gazetteer import Gazetteer, Match, Token, tokens
 from .langid import detect_language
 
@@ -143,6 +144,11 @@ def _phrase_at(toks: list[Token], i: int, p: tuple[str, ...]) -> bool:
 
 
 _CACHE_MAX = 1 << 18  # distinct words a detector remembers
+_SEEN_MAX = 1 << 13  # distinct texts whose detection (less the time) a detector remembers
+
+
+def _span_order(s: Span) -> tuple[int, int, str]:
+    return s.start, s.end, s.field
 
 
 @dataclass
@@ -219,6 +225,11 @@ class Detector:
         self._numbers: dict[str, tuple[int, int | None] | None] = {}
         self._from_or_weak = self.r.from_markers | self.r.weak_markers
         self._month_prefixes = tuple(p for p, _m in self.r.months)
+        # (text, language) -> (its tokens where it has time words, else None; the detection
+        # less the time), valid while the gazetteer's indexes and the lemmatiser are the ones
+        # it was filled with
+        self._seen: dict[tuple[str, str | None], tuple[list[Token], Detection]] = {}
+        self._seen_state: tuple = ()
 
     def _infos(self, toks: list[Token]) -> list[_Word]:
         return self._words_of(toks)[0]
@@ -497,17 +508,23 @@ class Detector:
                 dt -= timedelta(days=1)  # "at 23:40" posted at 00:10: the evening before
             off = dt.utcoffset()
             mins = int(off.total_seconds() // 60)
-            value = f"{dt:%Y-%m-%dT%H:%M}{'+' if mins >= 0 else '-'}{abs(mins) // 60:02d}:{abs(mins) % 60:02d}"
+            value = f"{_minutes(dt)}{'+' if mins >= 0 else '-'}{abs(mins) // 60:02d}:{abs(mins) % 60:02d}"
             start = day_span.start if day_span and day_span.start < tm.start() else tm.start()
             return value, _span("time", start, tm.end(), text[start:tm.end()])
         if night:
-            start = datetime.combine(local.date() - timedelta(days=1), datetime.min.time()).replace(hour=18)
-            s = f"{start:%Y-%m-%d}T18:00{_off(start)}"
-            e = f"{local:%Y-%m-%dT%H:%M}{_off(local)}"
+            s = _evening_before(local.date())
+            e = f"{_minutes(local)}{_off(local)}"
             return f"{s}/{e}", _span("time", day_span.start, day_span.end, text[day_span.start:day_span.end])
         if day_span is not None:
             return day.isoformat(), _span("time", day_span.start, day_span.end, text[day_span.start:day_span.end])
         return None, None
+
+    def _time_words(self, text: str, toks: list[Token]) -> bool:
+        """Whether `text` has a time, a day word or a date: without, _time finds nothing
+        whatever the post's time (the test it begins with)."""
+        days = self.r.days
+        return (_TIME_HINT.search(text) is not None and _TIME.search(text) is not None) \
+            or any(t.low in days for t in toks) or self._has_date(toks)
 
     def _has_date(self, toks: list[Token]) -> bool:
         """Whether _time's loop over dates would find a day number and a month ("24 лютого"),
@@ -521,9 +538,38 @@ class Detector:
     # -- the detector ----------------------------------------------------------------
 
     def detect(self, text: str, posted: datetime | None = None, language: str | None = None) -> Detection:
-        r = self.r
-        toks = tokens(text)
         lang = language or (detect_language(text) if text.strip() else None)
+        # all but the time depends on the text alone, and texts recur (alerts, forwards,
+        # templates): that part is remembered per (text, language), the time found per call
+        state = (self.g.places.version, self.g.weapons.version, lemmas.lemma_keys, lemmas._analyzer)
+        if state != self._seen_state:
+            self._seen.clear()
+            self._seen_state = state
+        seen = self._seen.get((text, lang))
+        if seen is None:
+            toks = tokens(text)
+            # the tokens are kept only where _time will read them
+            seen = (toks if self._time_words(text, toks) else None, self._detect(text, toks, lang))
+            if len(self._seen) < _SEEN_MAX:
+                self._seen[(text, lang)] = seen
+        toks, base = seen
+        spans = list(base.spans)
+        time_value, time_span = self._time(text, toks, posted) if toks is not None else (None, None)
+        if time_span is not None:
+            spans.append(time_span)
+            spans.sort(key=_span_order)  # the others are in this order already: the same as one sort
+        return Detection(
+            language=base.language, is_launch_report=base.is_launch_report,
+            launch_territory=base.launch_territory, launch_territories=list(base.launch_territories),
+            places=[{**p, "span": list(p["span"])} for p in base.places],
+            weapons=[{**w, "span": list(w["span"])} for w in base.weapons],
+            count=base.count, count_max=base.count_max, time=time_value, hedged=base.hedged,
+            negated=list(base.negated), crossings=list(base.crossings), direction=base.direction,
+            reasons=list(base.reasons), spans=spans)
+
+    def _detect(self, text: str, toks: list[Token], lang: str | None) -> Detection:
+        """The detection of `text` less its time (which alone depends on the post's time)."""
+        r = self.r
         spans: list[Span] = []
         reasons: list[str] = []
         place_matches = self._places(toks, lang)  # the language picks the lemmatiser (ru, uk; none for be)
@@ -673,17 +719,34 @@ class Detector:
         count, count_max, count_span = self._count(toks, weapon_matches, not_counts)
         if count_span is not None:
             spans.append(_span("count", count_span.start, count_span.end, text[count_span.start:count_span.end]))
-        time_value, time_span = self._time(text, toks, posted)
-        if time_span is not None:
-            spans.append(time_span)
-        spans.sort(key=lambda s: (s.start, s.end, s.field))
+        spans.sort(key=_span_order)
         return Detection(
             language=lang, is_launch_report=is_report,
             launch_territory=territory if is_report else None,
             launch_territories=(territories or ([territory] if territory else [])) if is_report else [],
-            places=places, weapons=weapons, count=count, count_max=count_max, time=time_value,
+            places=places, weapons=weapons, count=count, count_max=count_max, time=None,
             hedged=bool(hedges), negated=negated, crossings=crossings, direction=direction,
             reasons=reasons, spans=spans)
+
+
+def _minutes(dt: datetime) -> str:
+    """f"{dt:%Y-%m-%dT%H:%M}", from isoformat (several times faster) where the year has
+    four digits, as both write it then."""
+    return dt.isoformat(timespec="minutes")[:16] if dt.year >= 1000 else f"{dt:%Y-%m-%dT%H:%M}"
+
+
+_EVENINGS: dict[date, str] = {}  # a night's start, per day: posts of a day share it
+
+
+def _evening_before(day: date) -> str:
+    """18:00 local of the day before `day`, as "night" gives it ("2024-02-23T18:00+02:00")."""
+    found = _EVENINGS.get(day)
+    if found is None:
+        start = datetime.combine(day - timedelta(days=1), datetime.min.time()).replace(hour=18)
+        found = f"{start:%Y-%m-%d}T18:00{_off(start)}"
+        if len(_EVENINGS) < 1 << 16:
+            _EVENINGS[day] = found
+    return found
 
 
 def _off(dt: datetime) -> str:

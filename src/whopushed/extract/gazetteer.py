@@ -125,6 +125,7 @@ class Index:
         # it was filled with (a test swaps them); cleared by add()
         self._starts: dict[str | None, dict[str, tuple[Entry, ...]]] = {}
         self._starts_by: tuple = ()
+        self.version = 0  # how many times add() has changed it: what caches of its answers check
 
     def add(self, name_as_written: str, entry: Entry) -> None:
         words = [w for w in TOKEN.findall(name_as_written)]
@@ -145,6 +146,7 @@ class Index:
         self._cache.clear()
         self._merged.clear()
         self._starts.clear()
+        self.version += 1
         self._heads = None
         for v in variants:
             bucket = self.by_key.setdefault(v, [])

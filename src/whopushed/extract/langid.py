@@ -34,12 +34,13 @@ def _lingua():
 def by_letters(text: str) -> str | None:
     """The language the letters settle, or None when only a model can tell."""
     low = text.lower()
-    cyr = len(low) - len(_CYR_RUN.sub("", low))
-    lat = len(low) - len(_LAT_RUN.sub("", low))
-    if cyr == 0:
-        return "en" if lat else None
-    if lat > 2 * cyr:
-        return "en"
+    if not _CYR.search(low):  # no Cyrillic: English where there is a Latin letter
+        return "en" if _LAT.search(low) else None
+    if _LAT.search(low):  # both scripts: the counts decide whether it is English
+        cyr = len(low) - len(_CYR_RUN.sub("", low))
+        lat = len(low) - len(_LAT_RUN.sub("", low))
+        if lat > 2 * cyr:
+            return "en"
     if "ў" in low:
         return "be"
     if "ї" in low or "є" in low or "ґ" in low:

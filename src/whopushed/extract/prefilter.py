@@ -19,8 +19,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from .detect import _TIME, Detection, Detector, Rules
-from .gazetteer import TOKEN, Token, _word
+from .detect import _TIME, _TIME_HINT, Detection, Detector, Rules
+from .gazetteer import TOKEN, Token, _word, tokens
 from .langid import detect_language
 
 # Rules fields whose words can put something in the output on their own
@@ -87,7 +87,14 @@ class Prefilter:
         self.months = tuple(p for p, _m in r.months)
         # a village of the postal list counts only after these (Detector._place_ok)
         self.markers = frozenset(r.from_markers) | frozenset(r.weak_markers) | frozenset(r.from_fillers)
-        self.cache: dict[str, int] = {}
+        self.cache: dict[tuple[str, str | None], int] = {}
+        # per language, what _classify said of each spelling, and the spellings it found to be
+        # nothing at all or only a day word (leaving aside _MARKER, which matters only before
+        # a _MINOR word): most chatter is made of those alone
+        self.by_lang: dict[str | None, dict[str, int]] = {}
+        self.nothing: dict[str | None, set[str]] = {}
+        self.day_only: dict[str | None, set[str]] = {}
+        self.anchors: dict[str | None, set[str]] = {}  # spellings that make a text FULL alone
 
     def _classify(self, w: str, lang: str | None) -> int:
         low, key = _word(w)
@@ -111,57 +118,82 @@ class Prefilter:
             v |= _MARKER
         if len(self.cache) < _CACHE_MAX:
             self.cache[(w, lang)] = v
+            self.by_lang.setdefault(lang, {})[w] = v
+            if v & ~_MARKER == 0:  # a marker matters only before a village (_MINOR), to level
+                self.nothing.setdefault(lang, set()).add(w)
+            elif v & ~_MARKER == _DAY:
+                self.day_only.setdefault(lang, set()).add(w)
+            if v & _ANCHOR:
+                self.anchors.setdefault(lang, set()).add(w)
         return v
 
     def level(self, text: str, lang: str | None) -> int:
         """FULL when the detector may find something other than the time in `text` (of
         language `lang`), TIME_ONLY when only the time, EMPTY when nothing."""
+        return self._level(text, lang)[0]
+
+    def _level(self, text: str, lang: str | None) -> tuple[int, set[str] | None]:
+        """level(), and where every word is nothing to the detector or only a day word, the
+        day words among the text's whitespace-separated chunks (each then one whole token):
+        all that Detector._time reads of its tokens."""
         if not self.enabled:
-            return FULL
-        cache = self.cache
-        found = TIME_ONLY if _TIME.search(text) else EMPTY
+            return FULL, None
+        timed = _TIME_HINT.search(text) is not None and _TIME.search(text) is not None
+        # the quick way: the chunks between spaces, each a word already classified (a chunk
+        # with punctuation is no spelling of the sets, and takes the slow way)
+        rest = set(text.split())
+        rest.difference_update(self.nothing.get(lang, ()))
+        if not rest:
+            return (TIME_ONLY if timed else EMPTY), rest
+        if rest.issubset(self.day_only.get(lang, ())):
+            return TIME_ONLY, rest
+        if not rest.isdisjoint(self.anchors.get(lang, ())):  # a chunk that is a whole anchor word
+            return FULL, None
+        cache = self.by_lang.get(lang) or {}
+        found = TIME_ONLY if timed else EMPTY
         prev = 0
         for w in TOKEN.findall(text):
-            v = cache.get((w, lang))
+            v = cache.get(w)
             if v is None:
                 v = self._classify(w, lang)
             if v & _ANCHOR or (v & _MINOR and prev & _MARKER):
-                return FULL
+                return FULL, None
             if v & _DAY or (v & _MONTH and prev & _DIGITS):
                 found = TIME_ONLY
             prev = v
-        return found
+        return found, None
 
     def detect(self, text: str, posted: datetime | None = None) -> Detection:
         """detector.detect(text, posted), skipping the full detector where it would find
         nothing but the time."""
         lang = detect_language(text) if text.strip() else None
-        level = self.level(text, lang)
+        level, days = self._level(text, lang)
         if level == FULL:
             return self.detector.detect(text, posted, lang)
         found = Detection(lang, False, None, [], [], [], None, None, None, False, [], [], None,
                           ["no launch reported"], [])
         if level == TIME_ONLY and posted is not None:
-            found.time, span = self.detector._time(text, _light_tokens(text), posted)
+            toks = _chunk_tokens(text, days) if days is not None else tokens(text)
+            found.time, span = self.detector._time(text, toks, posted)
             if span is not None:
                 found.spans.append(span)
         return found
 
 
-class _Tok:
-    """The parts of gazetteer.Token that Detector._time reads, cheaper to make."""
-    __slots__ = ("start", "end", "text", "low", "key")
-
-    def __init__(self, start: int, end: int, text: str, low: str, key: str):
-        self.start, self.end, self.text, self.low, self.key = start, end, text, low, key
-
-
-def _light_tokens(text: str) -> list[_Tok]:
+def _chunk_tokens(text: str, words: set[str]) -> list[Token]:
+    """The tokens of `text` that are whole whitespace-separated chunks spelled as one of
+    `words`, in order. For a text whose other chunks are words that are nothing to
+    Detector._time (no day number, no month, no day word), what _time reads of the tokens."""
     out = []
-    for m in TOKEN.finditer(text):
-        w = m.group(0)
-        low, key = _word(w)
-        out.append(_Tok(m.start(), m.end(), w, low, key))
+    n = len(text)
+    for w in words:
+        k, size = text.find(w), len(w)
+        while k >= 0:
+            end = k + size
+            if (k == 0 or text[k - 1].isspace()) and (end == n or text[end].isspace()):
+                low, key = _word(w)
+                out.append(Token(k, end, w, low, key))
+            k = text.find(w, end)
+    if len(words) > 1:
+        out.sort()
     return out
-
-

@@ -15,10 +15,6 @@ from typing import Any
 MessageTuple = tuple  # (chat, id, edit, type, text, date_unixtime | None, edited_unixtime | None)
 
 
-def _iso(unix: int | None) -> str | None:
-    return datetime.fromtimestamp(unix, tz=UTC).isoformat() if unix is not None else None
-
-
 def as_tuple(msg) -> MessageTuple:
     """A message of ingest.telegram as the tuple the stages take (small to ship to workers)."""
     edited = int(msg.edited.timestamp()) if msg.edited else None
@@ -37,15 +33,16 @@ def _prefilter():
 def detect_one(item: MessageTuple, detector=None) -> dict[str, Any]:
     """The row of one message: by `detector` in full when one is given, else by the default
     detector behind its prefilter (the same row, sooner)."""
-    from ..extract.detect import Detection
-
     chat, mid, _edit, kind, text, date, edited = item
     posted = datetime.fromtimestamp(date, tz=UTC) if date is not None else None
-    row = {"id": mid, "chat": chat, "date": posted.isoformat() if posted else None, "edited": _iso(edited),
+    row = {"id": mid, "chat": chat, "date": posted.isoformat() if posted else None,
+           "edited": datetime.fromtimestamp(edited, tz=UTC).isoformat() if edited is not None else None,
            "type": kind}
     if kind == "message":
         found = detector.detect(text, posted) if detector is not None else _prefilter().detect(text, posted)
     else:
+        from ..extract.detect import Detection  # here only: a message's row needs no import per call
+
         found = Detection(None, False, None, [], [], [], None, None, None, False, [], [], None,
                           [f"a {kind} message"])
     row.update(found.as_json())

@@ -1,0 +1,156 @@
+"""The second speed pass's structures give what they replace: the remembered detection of a
+text (all but the time), the prefilter's sets of whole-chunk spellings, the language letters
+counted only where both scripts occur, and the time's string helpers."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from whopushed.extract import langid
+from whopushed.extract.detect import LOCAL, Detector, _evening_before, _minutes, _off, default_detector
+from whopushed.extract.gazetteer import Entry, tokens
+from whopushed.extract.prefilter import _ANCHOR, _DAY, _DIGITS, _MARKER, _MINOR, _MONTH, EMPTY, FULL, TIME_ONLY, \
+    Prefilter, _chunk_tokens
+from whopushed.pipeline.synthetic import message_text
+
+POSTED = datetime(2024, 3, 1, 2, 30, tzinfo=UTC)
+REPORT = "Ночью 12 шахедов запущены с территории Беларуси, курс на Житомир"
+
+
+def test_a_remembered_text_gives_the_detection_of_a_fresh_detector_at_any_post_time():
+    det = Detector()
+    for posted in (POSTED, None, POSTED - timedelta(hours=3), POSTED + timedelta(days=40)):
+        assert det.detect(REPORT, posted).as_json() == Detector().detect(REPORT, posted).as_json()
+    assert len(det._seen) == 1
+
+
+def test_a_result_changed_by_its_caller_leaves_the_next_one_alone():
+    det = Detector()
+    first = det.detect(REPORT, POSTED)
+    want = Detector().detect(REPORT, POSTED).as_json()
+    first.places[0]["role"] = "changed"
+    first.places[0]["span"].append(99)
+    first.weapons[0]["span"][0] = -1
+    first.reasons.append("changed")
+    first.launch_territories.append("XX")
+    first.spans.clear()
+    assert det.detect(REPORT, POSTED).as_json() == want
+
+
+def test_the_remembered_detections_are_dropped_when_the_gazetteer_changes():
+    det = Detector()
+    text = "Дроны запущены из Зюзюкино"
+    assert det.detect(text, POSTED).places == []
+    det.g.places.add("Зюзюкино", Entry("Зюзюкино", "RU", "locality", 52.0, 34.0))
+    try:
+        assert [p["name"] for p in det.detect(text, POSTED).places] == ["Зюзюкино"]
+    finally:  # the gazetteer is shared (Gazetteer.load is cached): take the name out again
+        by_key = det.g.places.by_key
+        for v in list(by_key):
+            kept = [e for e in by_key[v] if e.name != "Зюзюкино"]
+            if kept:
+                by_key[v] = kept
+            else:
+                del by_key[v]
+        det.g.places.add("Беларусь", Entry("BY", "BY", "country"))  # clears its caches
+
+
+def _level_by_loop(pf: Prefilter, text: str, lang) -> int:
+    """Prefilter.level as the plain loop over every token."""
+    from whopushed.extract.detect import _TIME
+    from whopushed.extract.gazetteer import TOKEN
+
+    found = TIME_ONLY if _TIME.search(text) else EMPTY
+    prev = 0
+    for w in TOKEN.findall(text):
+        v = pf.cache.get((w, lang))
+        if v is None:
+            v = pf._classify(w, lang)
+        if v & _ANCHOR or (v & _MINOR and prev & _MARKER):
+            return FULL
+        if v & _DAY or (v & _MONTH and prev & _DIGITS):
+            found = TIME_ONLY
+        prev = v
+    return found
+
+
+def test_the_quick_level_agrees_with_the_loop_and_the_chunk_tokens_with_the_tokens():
+    pf = Prefilter(default_detector())
+    rng = random.Random(3)
+    texts = [message_text(rng, kind, lang) for kind in ("chatter", "near", "launch")
+             for lang in ("ru", "uk", "be", "en") for _ in range(40)]
+    texts += ["сегодня, погода", "погода сегодня", "сегодня сегодня  погода\nсегодня", "из Мозыря сегодня",
+              "на Мозырь сегодня", "сегодня 24 февраля", "today at 05:10", "сегодня-завтра", "  сегодня ",
+              "сегодняшний сегодня"]
+    for t in texts * 2:  # the second time, every word is classified: the quick way is taken
+        lang = langid.detect_language(t) if t.strip() else None
+        assert pf.level(t, lang) == _level_by_loop(pf, t, lang), t
+        level, days = pf._level(t, lang)
+        if days is not None:
+            want = [k for k in tokens(t) if k.low in pf.days]
+            assert _chunk_tokens(t, days) == want, t
+            assert all(not (pf.cache[(k.text, lang)] & (_DIGITS | _MONTH | _ANCHOR | _MINOR)) for k in tokens(t))
+
+
+def test_the_prefilter_rows_equal_the_detector_rows_on_repeated_chatter():
+    pf, det = Prefilter(default_detector()), Detector()
+    rng = random.Random(8)
+    texts = [message_text(rng, "chatter", lang) for lang in ("ru", "uk", "be", "en") for _ in range(60)]
+    for t in texts * 2:
+        for posted in (POSTED, None):
+            assert pf.detect(t, posted).as_json() == det.detect(t, posted).as_json(), t
+
+
+def _by_letters_counted(text: str):
+    """by_letters counting both scripts every time (the earlier way)."""
+    low = text.lower()
+    cyr = len(low) - len(re.sub(r"[а-яёіїєґўА-ЯЁІЇЄҐЎ]+", "", low))
+    lat = len(low) - len(re.sub(r"[a-zA-Z]+", "", low))
+    if cyr == 0:
+        return "en" if lat else None
+    if lat > 2 * cyr:
+        return "en"
+    if "ў" in low:
+        return "be"
+    if "ї" in low or "є" in low or "ґ" in low:
+        return "uk"
+    has_i, has_ru = "і" in low, "ы" in low or "э" in low or "ъ" in low
+    if has_i:
+        return "be" if has_ru else ("uk" if "и" in low else None)
+    if has_ru or "ё" in low:
+        return "ru"
+    return None
+
+
+def test_the_language_letters_agree_with_counting_both_scripts():
+    for t in ["", "123", "hello", "Привет", "hello привет world", "Iskander Искандер", "ok ы", "abc abc abc ы",
+              "İstanbul", "Київ Kyiv Kyiv Kyiv", "ўўў abcdefg", "MiG-31K у Беларусі"]:
+        assert langid.by_letters(t) == _by_letters_counted(t), t
+
+
+def test_the_time_strings_are_those_of_strftime():
+    for dt in (datetime(2024, 2, 24, 3, 5, tzinfo=LOCAL), datetime(1999, 12, 31, 23, 59),
+               datetime(999, 1, 2, 3, 4), datetime(5, 6, 7, 8, 9), datetime(1900, 3, 1, 0, 0, tzinfo=LOCAL)):
+        assert _minutes(dt) == f"{dt:%Y-%m-%dT%H:%M}"
+    for day in (date(2024, 2, 24), date(2024, 3, 31), date(2023, 10, 30), date(1910, 5, 5)):
+        start = datetime.combine(day - timedelta(days=1), datetime.min.time()).replace(hour=18)
+        assert _evening_before(day) == f"{start:%Y-%m-%d}T18:00{_off(start)}"
+
+
+def test_a_text_without_time_words_has_no_time_at_any_post_time():
+    import json
+    from pathlib import Path
+
+    det = Detector()
+    labelled = Path(__file__).parent / "eval" / "launch_reports.v2.jsonl"
+    texts = [json.loads(line)["text"] for line in labelled.read_text("utf-8").splitlines() if line.strip()]
+    texts += ["24 лютого", "о 23:40", "вчора", "31 February", "32 лютого", "12.30", "1.5 ракеты", "today"]
+    for t in texts:
+        toks = tokens(t)
+        if not det._time_words(t, toks):
+            for posted in (POSTED, POSTED - timedelta(hours=3), None):
+                assert det._time(t, toks, posted) == (None, None), t
+    assert det._time_words("вчора о 23:40", tokens("вчора о 23:40"))
+    assert not det._time_words("пуски ракет", tokens("пуски ракет"))
