@@ -147,6 +147,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--baseline-fraction", type=float, default=0.02)
     ap.add_argument("--keep", type=Path, default=None, help="write the export here and keep it")
+    ap.add_argument("--no-text-memo", action="store_true",
+                    help="turn off the detector's memo of recent texts: the synthetic export repeats its "
+                         "near-miss texts far more than real channels do, so this gives the cost of unseen texts")
     ap.add_argument("--ranges", choices=("auto", "off"), default="auto",
                     help="auto: workers read their own byte ranges; off: read here, ship batches (the old way)")
     args = ap.parse_args()
@@ -162,6 +165,10 @@ def main() -> None:
     print(f"generated {args.messages:,} messages ({path.stat().st_size / 1e6:.0f} MB) in "
           f"{time.perf_counter() - t:.1f}s: {mix}", file=sys.stderr)
     with _Watch() as watch:  # the watcher counts this process's tree: the floor's child comes later
+        if args.no_text_memo:
+            import whopushed.extract.detect as detect_mod
+
+            detect_mod._SEEN_MAX = 0  # set before the workers fork, so they inherit it
         seconds, n, launches = _pipeline(path, args.jobs, args.batch, args.ranges)
     peak = watch.peak_mb()
     print(f"pipeline: {n:,} messages, {launches:,} launch reports, {seconds:.1f}s", file=sys.stderr)
