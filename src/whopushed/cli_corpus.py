@@ -33,6 +33,16 @@ def _progress(total: int, what: str) -> Progress:
                     console=cli.err, transient=True, disable=not cli.err.is_terminal)
 
 
+def _finish(data: dict[str, Any], as_json: bool, printer, failed: bool) -> None:
+    """An import's summary as JSON or tables; exit 1 when a file stopped early."""
+    if as_json:
+        _cli()._emit_json(data)
+    else:
+        printer(data)
+    if failed:
+        raise typer.Exit(1)
+
+
 def import_csv_command(
     file: Path = typer.Argument(..., help="The CSV file of an event dataset."),
     mapping: str = typer.Option(..., "--mapping", "-m", metavar="NAME|PATH",
@@ -64,12 +74,7 @@ def import_csv_command(
     finally:
         store.close()
     data = report.as_json()
-    if as_json:
-        cli._emit_json(data)
-    else:
-        _print_csv_report(data)
-    if report.stopped is not None:
-        raise typer.Exit(1)
+    _finish(data, as_json, _print_csv_report, failed=report.stopped is not None)
 
 
 def _print_csv_report(data: dict[str, Any]) -> None:
@@ -144,12 +149,8 @@ def import_telegram_command(
     finally:
         store.close()
     data = result.as_json()
-    if as_json:
-        cli._emit_json(data)
-    else:
-        _print_telegram_report(data)
-    if any(f["stopped"] for f in data["files"]) or data["refused"]:
-        raise typer.Exit(1)
+    _finish(data, as_json, _print_telegram_report,
+            failed=any(f["stopped"] for f in data["files"]) or bool(data["refused"]))
 
 
 def _print_telegram_report(data: dict[str, Any]) -> None:

@@ -321,6 +321,21 @@ def _position(chat_prefix: str, chat_index: dict[str, int], k: int) -> str:
     return f"{chat_prefix[:-len('.item.')]}[{chat_index.get(chat_prefix, 0)}].messages[{k}]"
 
 
+def message_text(raw: dict[str, Any]) -> tuple[str, str | None]:
+    """A message's text (from text_entities when it has them) and, where `text` says
+    otherwise, the disagreement to report."""
+    entities = raw.get("text_entities")
+    if not isinstance(entities, list):
+        return text_of(raw.get("text")), None
+    by_entities = text_of(entities)
+    if "text" in raw:
+        by_text = text_of(raw.get("text"))
+        if by_text != by_entities:
+            return by_entities, (f"message {raw.get('id')}: 'text' ({by_text[:60]!r}) and 'text_entities' "
+                                 f"({by_entities[:60]!r}) disagree; text_entities is used")
+    return by_entities, None
+
+
 def _message(raw: Any, meta: dict[str, Any], file: str, where: str, report: ReadReport) -> Message | None:
     if not isinstance(raw, dict):
         report.skipped.append(InputIssue(file, None, None, where, "not a message object; skipped"))
@@ -333,15 +348,8 @@ def _message(raw: Any, meta: dict[str, Any], file: str, where: str, report: Read
     if isinstance(chat_id, Decimal):
         chat_id = int(chat_id)
     chat = Chat(id=chat_id, name=meta.get("name"), type=meta.get("type"))
-    has_entities = isinstance(raw.get("text_entities"), list)
-    by_entities = text_of(raw.get("text_entities")) if has_entities else None
-    by_text = text_of(raw.get("text"))
-    text = by_entities if by_entities is not None else by_text
-    disagreement = None
-    if has_entities and "text" in raw and by_text != by_entities:
-        disagreement = InputIssue(
-            file, None, None, where, f"message {mid}: 'text' ({by_text[:60]!r}) and 'text_entities' "
-            f"({by_entities[:60]!r}) disagree; text_entities is used")
+    text, why = message_text(raw)
+    disagreement = InputIssue(file, None, None, where, why) if why else None
     return Message(chat=chat, id=mid, type=str(raw.get("type", "message")),
                    date=_utc(raw.get("date_unixtime"), raw.get("date")),
                    edited=_utc(raw.get("edited_unixtime"), raw.get("edited")) if ("edited" in raw or "edited_unixtime" in raw) else None,

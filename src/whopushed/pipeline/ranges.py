@@ -149,19 +149,7 @@ def message_tuple(raw: dict, chat_id: Any) -> tuple[tuple | None, str | None, st
     mid = raw.get("id")
     if type(mid) is not int:
         return None, f"message without an integer id ({mid!r}); skipped", None
-    ents = raw.get("text_entities")
-    has_entities = isinstance(ents, list)
-    by_entities = tg.text_of(ents) if has_entities else None
-    disagreement = None
-    if by_entities is None:
-        text = tg.text_of(raw.get("text"))
-    else:
-        text = by_entities
-        if "text" in raw:
-            by_text = tg.text_of(raw.get("text"))
-            if by_text != by_entities:
-                disagreement = (f"message {mid}: 'text' ({by_text[:60]!r}) and 'text_entities' "
-                                f"({by_entities[:60]!r}) disagree; text_entities is used")
+    text, disagreement = tg.message_text(raw)
     edited = _unix(raw, "edited_unixtime", "edited") if ("edited" in raw or "edited_unixtime" in raw) else None
     edit_key = str(raw.get("edited_unixtime") or "")
     item = (chat_id, mid, edit_key, str(raw.get("type", "message")), text,

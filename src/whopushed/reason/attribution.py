@@ -169,6 +169,18 @@ def _why_dependent(a: Claim, b: Claim, captures: Mapping[str, Capture]) -> str |
     return None
 
 
+def first_said(claim: Claim, claims: Mapping[str, Claim]) -> tuple[Claim, str]:
+    """Follow `repeats` from a claim to the claim said first: the last one found in
+    `claims` and the id the chain ends at (which may lie outside `claims`)."""
+    seen = {claim.id}
+    while claim.repeats and claim.repeats not in seen:
+        seen.add(claim.repeats)
+        if claim.repeats not in claims:
+            return claim, claim.repeats
+        claim = claims[claim.repeats]
+    return claim, claim.id
+
+
 def _first_key(claim: Claim, captures: Mapping[str, Capture], position: int):
     reposted = bool(claim.repeats) or any(captures.get(c) and captures[c].repost_of for c in claim.captures)
     made = claim.made.earliest if claim.made and claim.made.earliest else None
@@ -193,20 +205,10 @@ def _origins(matched, captures: Mapping[str, Capture]):
         return i
 
     by_id = {m[0].id: m[0] for m in matched}
-
-    def first_said(claim: Claim) -> str:  # follows `repeats` to the claim said first
-        seen_ids = {claim.id}
-        while claim.repeats and claim.repeats not in seen_ids:
-            seen_ids.add(claim.repeats)
-            if claim.repeats not in by_id:
-                return claim.repeats
-            claim = by_id[claim.repeats]
-        return claim.id
-
     seen: dict[tuple, int] = {}
     for i, (claim, rule, cells, _) in enumerate(matched):
         assertion = (rule.id, cells)
-        keys = [("party", claim.party), ("said", first_said(claim))] + \
+        keys = [("party", claim.party), ("said", first_said(claim, by_id)[1])] + \
                [("capture", c) for c in claim.captures] + [("origin", r) for r in _roots(claim, captures)]
         for key in keys:
             j = seen.setdefault(assertion + key, i)

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from ..model import Case, Claim, ClaimKind, IncidentKind
 from .ach import parse_credibility
-from .attribution import Assessment, Context, grade_of
+from .attribution import Assessment, Context, first_said, grade_of
 
 LEVEL_WEIGHT = {"high": 0.9, "medium": 0.7, "low": 0.5}
 RELEVANCE_WEIGHT = {"high": 1.0, "medium": 0.75, "low": 0.5}
@@ -81,11 +81,7 @@ class Inputs:
         a repost, a near-identical text), the party of the claim said first."""
         if not self._by_id:
             self._by_id.update((c.id, c) for c in self.case.claims)
-        seen = {claim.id}
-        while claim.repeats and claim.repeats in self._by_id and claim.repeats not in seen:
-            seen.add(claim.repeats)
-            claim = self._by_id[claim.repeats]
-        return f"party:{claim.party}"
+        return f"party:{first_said(claim, self._by_id)[0].party}"
 
     def cluster(self, incident_id: str) -> str:
         """Incidents whose claims share a capture or a party's same report are one origin."""

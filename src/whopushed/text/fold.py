@@ -52,12 +52,8 @@ def _table() -> _Table:
                   table.min_stem)
 
 
-def _key(word: str, table: _Table) -> str:
-    return _cached_key(word) if table is _table() else _raw_key(word, table)
-
-
 @lru_cache(maxsize=1 << 18)
-def _cached_key(word: str) -> str:
+def _key(word: str) -> str:
     return _raw_key(word, _table())  # words recur across a corpus: key each spelling once
 
 
@@ -72,7 +68,7 @@ def _raw_key(word: str, table: _Table) -> str:
 
 def fold_word(word: str) -> str:
     """The key of one word ('' when nothing of it is Latin, Cyrillic or a digit)."""
-    return _key(word, _table())
+    return _key(word)
 
 
 def words(text: str) -> list[tuple[int, int, str]]:
@@ -80,7 +76,7 @@ def words(text: str) -> list[tuple[int, int, str]]:
     table = _table()
     out = []
     for m in table.word.finditer(text):
-        key = _key(m.group(), table)
+        key = _key(m.group())
         if key:
             out.append((m.start(), m.end(), key))
     return out
