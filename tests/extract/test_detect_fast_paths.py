@@ -154,3 +154,15 @@ def test_a_text_without_time_words_has_no_time_at_any_post_time():
                 assert det._time(t, toks, posted) == (None, None), t
     assert det._time_words("вчора о 23:40", tokens("вчора о 23:40"))
     assert not det._time_words("пуски ракет", tokens("пуски ракет"))
+
+
+def test_a_full_memo_drops_its_oldest_text_and_keeps_the_recent_ones(monkeypatch):
+    import whopushed.extract.detect as detect_mod
+
+    monkeypatch.setattr(detect_mod, "_SEEN_MAX", 3)
+    det = Detector()
+    texts = [f"Шахеды запущены с территории Беларуси, {n} штук" for n in range(5)]
+    for t in texts:
+        det.detect(t, language="ru")
+    assert [k[0] for k in det._seen] == texts[2:]  # the newest three, oldest first
+    assert det.detect(texts[0], language="ru").as_json() == Detector().detect(texts[0], language="ru").as_json()

@@ -550,7 +550,9 @@ class Detector:
             toks = tokens(text)
             # the tokens are kept only where _time will read them
             seen = (toks if self._time_words(text, toks) else None, self._detect(text, toks, lang))
-            if len(self._seen) < _SEEN_MAX:
+            if _SEEN_MAX:
+                if len(self._seen) >= _SEEN_MAX:  # the oldest goes: a long stream keeps its recent texts
+                    del self._seen[next(iter(self._seen))]
                 self._seen[(text, lang)] = seen
         toks, base = seen
         spans = list(base.spans)
