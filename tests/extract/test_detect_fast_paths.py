@@ -166,3 +166,69 @@ def test_a_full_memo_drops_its_oldest_text_and_keeps_the_recent_ones(monkeypatch
         det.detect(t, language="ru")
     assert [k[0] for k in det._seen] == texts[2:]  # the newest three, oldest first
     assert det.detect(texts[0], language="ru").as_json() == Detector().detect(texts[0], language="ru").as_json()
+
+
+def test_the_day_words_time_is_the_detectors_time():
+    """Prefilter._day_time (texts whose only words the time reads are day words) gives what
+    Detector._time gives over the same words: the night first, the last "yesterday", the
+    span, across days, years and the clock changes of Europe/Kyiv."""
+    pf, det = Prefilter(default_detector()), default_detector()
+    rng = random.Random(12)
+    day_words = ["сегодня", "Сегодня", "вчера", "Вчора", "ночью", "Уначы", "tonight", "yesterday", "сёння", "вранці"]
+    filler = ["погода", "канал", "курс", "friends", "news"]
+    posts = [datetime(2024, 3, 31, 0, 30, tzinfo=UTC), datetime(2024, 10, 27, 0, 59, tzinfo=UTC),
+             datetime(2023, 12, 31, 22, 10, tzinfo=UTC), datetime(2022, 2, 24, 3, 40, tzinfo=UTC)]
+    posts += [datetime(2022, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(3 * 525600)) for _ in range(40)]
+    checked = 0
+    for _ in range(400):
+        words = [rng.choice(day_words + filler) for _ in range(rng.randint(1, 7))]
+        text = " ".join(words)
+        days = {w for w in words if w.lower() in det.r.days}
+        if not days:
+            continue
+        posted = rng.choice(posts)
+        assert pf._day_time(text, days, posted) == det._time(text, tokens(text), posted), (text, posted)
+        checked += 1
+    assert checked > 300
+
+
+def test_json_rows_are_the_rows():
+    """A worker sends rows as JSON (stages.detect_batch_json): read back they are the rows of
+    detect_batch, keys in the same order, for reports, near misses, chatter, remembered texts
+    (with and without time words) and other message types."""
+    import orjson
+
+    from whopushed.pipeline.stages import detect_batch, detect_batch_json, json_twin
+
+    rng = random.Random(4)
+    texts = [message_text(rng, kind, lang) for kind in ("launch", "near", "chatter") for lang in ("ru", "uk", "be", "en")
+             for _ in range(15)]
+    texts += [REPORT, "Вчора о 23:40 ракети з боку Білорусі", "24 лютого 2022 ракети з Білорусі", "", "  ", "12:30"]
+    items = [(7, i, "", "message", t, d, e) for i, t in enumerate(texts * 2)
+             for d, e in ((1_700_000_000 + 977 * i, None), (None, None), (1_646_000_000, 1_646_000_100))]
+    items += [(7, 1, "", "service", "", 1_700_000_000, None)]
+    rows = detect_batch(items)
+    back = [orjson.loads(b) for b in detect_batch_json(items)]
+    assert back == rows and all(list(a) == list(b) for a, b in zip(back, rows))
+    assert json_twin(detect_batch) is detect_batch_json and json_twin(len) is None
+
+
+def test_a_remembered_texts_json_changed_by_its_caller_leaves_the_next_one_alone():
+    pf = Prefilter(Detector())
+    first = pf.detect_json(REPORT, POSTED)
+    want = Detector().detect(REPORT, POSTED).as_json()
+    assert first == want
+    first["places"][0]["span"].append(9)
+    first["spans"][0]["start"] = -5
+    first["spans"].clear()
+    first["reasons"].append("changed")
+    assert pf.detect_json(REPORT, POSTED) == want
+
+
+def test_the_utc_time_strings_are_those_of_isoformat():
+    from whopushed.pipeline.stages import iso_utc
+
+    rng = random.Random(6)
+    for unix in [0, -1, 59, 86399, 86400, 1_700_000_000, 253402300799] + [rng.randint(-2 * 10**9, 4 * 10**9)
+                                                                       for _ in range(5000)]:
+        assert iso_utc(unix) == datetime.fromtimestamp(unix, tz=UTC).isoformat(), unix

@@ -20,6 +20,7 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
 import yaml
 
 from . import lemmas
@@ -45,6 +46,7 @@ class Span:
         return {"field": self.field, "start": self.start, "end": self.end, "text": self.text}
 
 
+_dumps = orjson.dumps
 _new = object.__new__
 _set = object.__setattr__
 
@@ -225,10 +227,10 @@ class Detector:
         self._numbers: dict[str, tuple[int, int | None] | None] = {}
         self._from_or_weak = self.r.from_markers | self.r.weak_markers
         self._month_prefixes = tuple(p for p, _m in self.r.months)
-        # (text, language) -> (its tokens where it has time words, else None; the detection
-        # less the time), valid while the gazetteer's indexes and the lemmatiser are the ones
-        # it was filled with
-        self._seen: dict[tuple[str, str | None], tuple[list[Token], Detection]] = {}
+        # (text, the language asked for) -> (its tokens where it has time words, else None; the
+        # detection less the time; its JSON), valid while the gazetteer's indexes and the
+        # lemmatiser are the ones it was filled with (`recall`, `remember`)
+        self._seen: dict[tuple[str, str | None], tuple[list[Token] | None, Detection, dict]] = {}
         self._seen_state: tuple = ()
 
     def _infos(self, toks: list[Token]) -> list[_Word]:
@@ -538,23 +540,7 @@ class Detector:
     # -- the detector ----------------------------------------------------------------
 
     def detect(self, text: str, posted: datetime | None = None, language: str | None = None) -> Detection:
-        lang = language or (detect_language(text) if text.strip() else None)
-        # all but the time depends on the text alone, and texts recur (alerts, forwards,
-        # templates): that part is remembered per (text, language), the time found per call
-        state = (self.g.places.version, self.g.weapons.version, lemmas.lemma_keys, lemmas._analyzer)
-        if state != self._seen_state:
-            self._seen.clear()
-            self._seen_state = state
-        seen = self._seen.get((text, lang))
-        if seen is None:
-            toks = tokens(text)
-            # the tokens are kept only where _time will read them
-            seen = (toks if self._time_words(text, toks) else None, self._detect(text, toks, lang))
-            if _SEEN_MAX:
-                if len(self._seen) >= _SEEN_MAX:  # the oldest goes: a long stream keeps its recent texts
-                    del self._seen[next(iter(self._seen))]
-                self._seen[(text, lang)] = seen
-        toks, base = seen
+        toks, base, _fragment = self.recall(text, language) or self.remember(text, language)
         spans = list(base.spans)
         time_value, time_span = self._time(text, toks, posted) if toks is not None else (None, None)
         if time_span is not None:
@@ -568,6 +554,74 @@ class Detector:
             count=base.count, count_max=base.count_max, time=time_value, hedged=base.hedged,
             negated=list(base.negated), crossings=list(base.crossings), direction=base.direction,
             reasons=list(base.reasons), spans=spans)
+
+    def detect_json(self, text: str, posted: datetime | None = None, language: str | None = None) -> dict[str, Any]:
+        """detect(...).as_json(), sooner: a remembered text's JSON is copied, not rebuilt."""
+        return self.json_of(text, self.recall(text, language) or self.remember(text, language), posted)
+
+    # All but the time depends on the text alone, and texts recur (alerts, forwards,
+    # templates): that part is remembered per (text, the language asked for), with its JSON;
+    # the time is found per call.
+
+    def recall(self, text: str, language: str | None = None) -> tuple | None:
+        """The remembered (tokens where the text has time words, else None; the detection less
+        the time; its JSON) of `text`, or None."""
+        state = (self.g.places.version, self.g.weapons.version, lemmas.lemma_keys, lemmas._analyzer)
+        if state != self._seen_state:
+            self._seen.clear()
+            self._seen_state = state
+        return self._seen.get((text, language))
+
+    def remember(self, text: str, language: str | None = None, detected: str | None = None) -> tuple:
+        """Detect `text` less its time (in `language`, else in `detected`, else in the language
+        it is found to be in) and remember it (`recall`)."""
+        lang = language or detected or (detect_language(text) if text.strip() else None)
+        toks = tokens(text)
+        base = self._detect(text, toks, lang)
+        # the tokens are kept only where _time will read them
+        seen = (toks if self._time_words(text, toks) else None, base, base.as_json())
+        if _SEEN_MAX:
+            if len(self._seen) >= _SEEN_MAX:  # the oldest goes: a long stream keeps its recent texts
+                del self._seen[next(iter(self._seen))]
+            self._seen[(text, language)] = seen
+        return seen
+
+    def json_of(self, text: str, seen: tuple, posted: datetime | None) -> dict[str, Any]:
+        """The JSON of a remembered detection at the post's time: a fresh copy (a caller may
+        change it) with the time and its span in place."""
+        f = seen[2]
+        out = {**f, "launch_territories": f["launch_territories"][:],
+               "places": [{**p, "span": p["span"][:]} for p in f["places"]],
+               "weapons": [{**w, "span": w["span"][:]} for w in f["weapons"]],
+               "negated_territories": f["negated_territories"][:], "crossings": f["crossings"][:],
+               "reasons": f["reasons"][:]}
+        value, spans = self._timed_spans(text, seen, posted)
+        out["time"], out["spans"] = value, spans if spans is not None else [{**s} for s in f["spans"]]
+        return out
+
+    def json_bytes(self, head: dict[str, Any], text: str, seen: tuple, posted: datetime | None) -> bytes:
+        """The row `head` followed by json_of(text, seen, posted), as JSON (orjson), without
+        copying what is remembered: it is only read."""
+        value, spans = self._timed_spans(text, seen, posted)
+        if spans is None:
+            return _dumps({**head, **seen[2]})
+        return _dumps({**head, **seen[2], "time": value, "spans": spans})
+
+    def _timed_spans(self, text: str, seen: tuple, posted: datetime | None) -> tuple[str | None, list | None]:
+        """The time of a remembered text at the post's time, and where it has one, a new list
+        of the remembered spans' JSON with the time's span in its sorted place (else None)."""
+        toks, _base, f = seen
+        if toks is None:
+            return None, None
+        value, span = self._time(text, toks, posted)
+        if span is None:
+            return value, None
+        spans, key = [{**s} for s in f["spans"]], (span.start, span.end, span.field)
+        at = len(spans)  # after every span that sorts before it or equal (a stable sort's place)
+        while at and (spans[at - 1]["start"], spans[at - 1]["end"], spans[at - 1]["field"]) > key:
+            at -= 1
+        spans.insert(at, span.as_json())
+        return value, spans
 
     def _detect(self, text: str, toks: list[Token], lang: str | None) -> Detection:
         """The detection of `text` less its time (which alone depends on the post's time)."""

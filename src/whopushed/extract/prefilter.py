@@ -17,9 +17,9 @@ prefilter (every message then goes to the full detector) until it is classified.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from .detect import _TIME, _TIME_HINT, Detection, Detector, Rules
+from .detect import _TIME, _TIME_HINT, LOCAL, _dumps, Detection, Detector, Rules, Span, _evening_before, _minutes, _off, _span
 from .gazetteer import TOKEN, Token, _word, tokens
 from .langid import detect_language
 
@@ -170,14 +170,73 @@ class Prefilter:
         level, days = self._level(text, lang)
         if level == FULL:
             return self.detector.detect(text, posted, lang)
+        return self._quick(text, posted, lang, level, days)
+
+    def detect_json(self, text: str, posted: datetime | None = None) -> dict:
+        """detect(text, posted).as_json(), sooner: a text the detector remembers is neither
+        identified nor filtered again."""
+        det = self.detector
+        seen = det.recall(text)
+        if seen is not None:
+            return det.json_of(text, seen, posted)
+        lang = detect_language(text) if text.strip() else None
+        level, days = self._level(text, lang)
+        if level == FULL:  # remembered as asked for here: with no language given
+            return det.json_of(text, det.remember(text, None, lang), posted)
+        return self._quick(text, posted, lang, level, days).as_json()
+
+    def detect_bytes(self, head: dict, text: str, posted: datetime | None = None) -> bytes:
+        """The row `head` followed by detect_json(text, posted), as JSON (orjson)."""
+        det = self.detector
+        seen = det.recall(text)
+        if seen is None:
+            lang = detect_language(text) if text.strip() else None
+            level, days = self._level(text, lang)
+            if level != FULL:
+                return _dumps({**head, **self._quick(text, posted, lang, level, days).as_json()})
+            seen = det.remember(text, None, lang)
+        return det.json_bytes(head, text, seen, posted)
+
+    def _quick(self, text: str, posted: datetime | None, lang: str | None, level: int,
+               days: set[str] | None) -> Detection:
+        """The detection of a text below FULL: empty but for its language and time."""
         found = Detection(lang, False, None, [], [], [], None, None, None, False, [], [], None,
                           ["no launch reported"], [])
         if level == TIME_ONLY and posted is not None:
-            toks = _chunk_tokens(text, days) if days is not None else tokens(text)
-            found.time, span = self.detector._time(text, toks, posted)
+            if days:
+                found.time, span = self._day_time(text, days, posted)
+            else:
+                toks = _chunk_tokens(text, days) if days is not None else tokens(text)
+                found.time, span = self.detector._time(text, toks, posted)
             if span is not None:
                 found.spans.append(span)
         return found
+
+    def _day_time(self, text: str, days: set[str], posted: datetime) -> tuple[str, Span]:
+        """Detector._time of a text whose only words it reads are day words (`days`, whole
+        chunks, no digits: no date, no clock time), without its tokens: a night word first
+        gives the night, else the last "yesterday" (else the first day word) gives the day;
+        the span is the last "yesterday", else the first day word."""
+        kinds = self.detector.r.days
+        first = last_yesterday = None
+        n = len(text)
+        for w in days:
+            kind, k, size = kinds[w.lower()], text.find(w), len(w)
+            while k >= 0:
+                end = k + size
+                if (k == 0 or text[k - 1].isspace()) and (end == n or text[end].isspace()):
+                    if first is None or k < first[0]:
+                        first = (k, end, kind)
+                    if kind == "yesterday" and (last_yesterday is None or k > last_yesterday[0]):
+                        last_yesterday = (k, end)
+                k = text.find(w, end)
+        start, end = last_yesterday or first[:2]
+        local = posted.astimezone(LOCAL)
+        if first[2] == "night":
+            value = f"{_evening_before(local.date())}/{_minutes(local)}{_off(local)}"
+        else:
+            value = (local.date() - timedelta(days=1) if last_yesterday else local.date()).isoformat()
+        return value, _span("time", start, end, text[start:end])
 
 
 def _chunk_tokens(text: str, words: set[str]) -> list[Token]:
