@@ -92,3 +92,29 @@ def test_folded_contains_is_case_and_script_blind():
 
 def test_fold_of_empty_or_symbol_text_is_empty():
     assert fold("") == fold("  —  «»  ") == ""
+
+
+def test_rules_applied_as_plain_replacements_give_the_regex_keys():
+    """A rule without regular-expression syntax is applied by str.replace (and ASCII words
+    skip the accent pass): every key is the one the regular expressions give."""
+    import random
+    import unicodedata
+
+    from whopushed.text.fold import _NOT_KEY, _raw_key, _table
+
+    table = _table()
+    assert sum(lit is not None for *_, lit in table.rules) >= 10  # the fast way is taken
+
+    def by_regex(word: str) -> str:
+        w = unicodedata.normalize("NFC", word).lower().translate(table.letters)
+        w = _NOT_KEY.sub("", "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c)))
+        for pattern, repl, _lit in table.rules:
+            w = pattern.sub(repl, w)
+        return w
+
+    rng = random.Random(5)
+    alphabet = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґўabcdefghijklmnopqrstuvwxyzSZXCéü'’-"
+    words = ["Мозырь", "Щучин", "Shchuchyn", "Zhytomyr", "Kharkiv", "Chernihiv", "Ziabrauka", "Ivanov", "Гомелем"]
+    words += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(20000)]
+    for w in words:
+        assert _raw_key(w, table) == by_regex(w), w

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import orjson
 import yaml
 
+from ..text import WORDS_CACHED
 from . import lemmas
 from .gazetteer import Gazetteer, Match, Token, tokens
 from .langid import detect_language
@@ -145,7 +146,7 @@ def _phrase_at(toks: list[Token], i: int, p: tuple[str, ...]) -> bool:
     return i + len(p) <= len(toks) and all(toks[i + k].low.startswith(p[k]) for k in range(len(p)))
 
 
-_CACHE_MAX = 1 << 18  # distinct words a detector remembers
+_CACHE_MAX = WORDS_CACHED  # distinct words a detector remembers
 _SEEN_MAX = 1 << 13  # distinct texts whose detection (less the time) a detector remembers
 
 

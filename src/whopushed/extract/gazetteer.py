@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import yaml
 
-from ..text import fold_word, stem
+from ..text import WORDS_CACHED, fold_word, stem
 from . import lemmas
 
 TOKEN = re.compile(r"[^\W_]+(?:[-‑'’ʼ][^\W_]+)*")
@@ -45,7 +45,7 @@ class Token(NamedTuple):
         return self.text[:1].isupper()
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=WORDS_CACHED)
 def _word(w: str) -> tuple[str, str]:
     return w.lower(), fold_word(w)  # words recur across a corpus: fold each spelling once
 
@@ -73,7 +73,7 @@ def tokens(text: str) -> list[Token]:
         found = spellings.get(w)
         if found is None:
             found = (w, *_word(w))
-            if len(spellings) < 1 << 18:
+            if len(spellings) < WORDS_CACHED:
                 spellings[w] = found
         append(_new_tuple(Token, (pos, end) + found))  # Token(pos, end, w, low, key), without the call
         pos = end + len(parts[k + 1])
@@ -158,7 +158,7 @@ class Index:
         found = self._cache.get(key)
         if found is None:
             found = self._candidates(key)
-            if len(self._cache) < 1 << 18:
+            if len(self._cache) < WORDS_CACHED:
                 self._cache[key] = found
         return found
 
@@ -215,7 +215,7 @@ class Index:
             if cands is None:
                 cands = self._start_candidates(tok, lang)
                 # a token whose parts are not those tokens() makes of its text is not remembered
-                if len(starts) < 1 << 18 and type(tok.key) is str and _word(tok.text) == (tok.low, tok.key):  # noqa: E721
+                if len(starts) < WORDS_CACHED and type(tok.key) is str and _word(tok.text) == (tok.low, tok.key):  # noqa: E721
                     starts[tok.text] = cands
             if cands:
                 for m in self._matches(toks, i, cands):
@@ -278,7 +278,7 @@ class Index:
         merged = self._merged.get((key, lk))
         if merged is None:
             merged = tuple(dict.fromkeys(self._entries_of(lk) + cands))
-            if len(self._merged) < 1 << 18:
+            if len(self._merged) < WORDS_CACHED:
                 self._merged[(key, lk)] = merged
         return merged
 

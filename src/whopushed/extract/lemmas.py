@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..text import fold_word
+from ..text import WORDS_CACHED, fold_word
 
 LANGUAGES = ("ru", "uk")
 
@@ -29,7 +29,7 @@ def _analyzer(lang: str):
     return pymorphy3.MorphAnalyzer(lang=lang)
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=WORDS_CACHED)
 def lemma_keys(word: str, lang: str | None) -> tuple[str, ...]:
     """The folded keys of `word`'s possible dictionary forms, place names first.
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 
+from ..text import WORDS_CACHED
 from .detect import _TIME, _TIME_HINT, LOCAL, _dumps, Detection, Detector, Rules, Span, _evening_before, _minutes, _off, _span
 from .gazetteer import TOKEN, Token, _word, tokens
 from .langid import detect_language
@@ -34,7 +35,7 @@ DEPENDENT = {"potential", "absent", "from_markers", "weak_markers", "from_filler
 
 # what a word can be (bits, cached per spelling)
 _ANCHOR, _MONTH, _DIGITS, _MINOR, _MARKER, _DAY = 1, 2, 4, 8, 16, 32
-_CACHE_MAX = 1 << 18  # words recur across a corpus: classify each spelling once
+_CACHE_MAX = WORDS_CACHED  # words recur across a corpus: classify each spelling once
 EMPTY, TIME_ONLY, FULL = 0, 1, 2
 
 

@@ -31,10 +31,17 @@ _NOT_KEY = re.compile(r"[^a-z0-9]+")
 @dataclass(frozen=True)
 class _Table:
     letters: dict[int, str | None]
-    rules: tuple[tuple[re.Pattern[str], str], ...]
+    rules: tuple[tuple[re.Pattern[str], str, str | None], ...]  # (pattern, replacement, the literal pattern)
     word: re.Pattern[str]
     endings: tuple[str, ...]  # folded, longest first
     min_stem: int
+
+
+# Distinct spellings that each per-word cache (here and in extract/) holds. Words recur, so a
+# cache spares most of the work; a big corpus's vocabulary does not end, so each cache stops
+# growing here (first come, first kept: the frequent words come early). 2**16 keeps a worker's
+# caches near 80 MB together, so two workers and their parent stay under 500 MB.
+WORDS_CACHED = 1 << 16
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +49,10 @@ def _table() -> _Table:
     data = json.loads(resources.files(__package__).joinpath(TABLE).read_text(encoding="utf-8"))
     letters: dict[int, str | None] = {ord(k): v for k, v in {**data["cyrillic"], **data["latin"]}.items()}
     letters.update({ord(a): None for a in data["apostrophes"]})
-    rules = tuple((re.compile(rule[0]), rule[1]) for rule in data["rules"])
+    # a rule without regular-expression syntax is applied by str.replace: the same, several times sooner
+    rules = tuple((re.compile(rule[0]), rule[1],
+                   rule[0] if re.escape(rule[0]) == rule[0] and "\\" not in rule[1] else None)
+                  for rule in data["rules"])
     apos = re.escape(data["apostrophes"])
     letter = r"(?:[^\W_]|[\u0300-\u036f])"  # letters, digits, combining accents (decomposed й)
     word = re.compile(rf"{letter}+(?:[{apos}]{letter}+)*[{apos}]?")
@@ -52,17 +62,18 @@ def _table() -> _Table:
                   table.min_stem)
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=WORDS_CACHED)
 def _key(word: str) -> str:
     return _raw_key(word, _table())  # words recur across a corpus: key each spelling once
 
 
 def _raw_key(word: str, table: _Table) -> str:
     w = unicodedata.normalize("NFC", word).lower().translate(table.letters)
-    w = "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
+    if not w.isascii():  # what transliteration left: accents off, or nothing to do
+        w = "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
     w = _NOT_KEY.sub("", w)
-    for pattern, repl in table.rules:
-        w = pattern.sub(repl, w)
+    for pattern, repl, literal in table.rules:
+        w = w.replace(literal, repl) if literal is not None else pattern.sub(repl, w)
     return w
 
 
