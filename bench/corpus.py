@@ -150,6 +150,9 @@ def main() -> None:
     ap.add_argument("--no-text-memo", action="store_true",
                     help="turn off the detector's memo of recent texts: the synthetic export repeats its "
                          "near-miss texts far more than real channels do, so this gives the cost of unseen texts")
+    ap.add_argument("--vocabulary", type=int, default=0,
+                    help="a third of the chatter's words from an open vocabulary of this many made-up words "
+                         "(Zipf-like): the memory and speed of a real corpus's endless vocabulary")
     ap.add_argument("--ranges", choices=("auto", "off"), default="auto",
                     help="auto: workers read their own byte ranges; off: read here, ship batches (the old way)")
     args = ap.parse_args()
@@ -161,7 +164,7 @@ def main() -> None:
         tmp = tempfile.TemporaryDirectory()
         path = Path(tmp.name) / "result.json"
     t = time.perf_counter()
-    mix = write_export(path, args.messages, seed=args.seed)
+    mix = write_export(path, args.messages, seed=args.seed, vocabulary=args.vocabulary)
     print(f"generated {args.messages:,} messages ({path.stat().st_size / 1e6:.0f} MB) in "
           f"{time.perf_counter() - t:.1f}s: {mix}", file=sys.stderr)
     with _Watch() as watch:  # the watcher counts this process's tree: the floor's child comes later

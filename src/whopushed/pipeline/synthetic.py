@@ -51,10 +51,30 @@ FILL = {"ua": ["Житомир", "Київ", "Чернігів"], "ua_dat": ["К
         "ua_loc": ["Киеве", "Житомире"], "w": ["Искандер", "Х-101", "Калибр"]}
 
 
-def message_text(rng: random.Random, kind: str, lang: str) -> str:
+LETTERS = {"ru": "абвгдежзиклмнопрстуфхцчшыэюя", "uk": "абвгґдеєжзиіїйклмнопрстуфхцчшщюя",
+           "be": "абвгдеёжзійклмнопрстуўфхцчшыьэюя", "en": "abcdefghijklmnopqrstuvwxyz"}
+
+
+def rare_word(index: int, lang: str) -> str:
+    """The index-th word of an open vocabulary: made up, the same for the same index."""
+    r = random.Random(index * 4 + "ruukbeen".index(lang) // 2)
+    return "".join(r.choice(LETTERS[lang]) for _ in range(r.randint(4, 12)))
+
+
+def message_text(rng: random.Random, kind: str, lang: str, vocabulary: int = 0,
+                 other: random.Random | None = None) -> str:
+    """One message of a kind. With `vocabulary`, about a third of a chatter's words are then
+    replaced, by draws from `other` (so `rng` draws what it always did), with words of an open
+    vocabulary of that many words, the frequent ones far more often (index N**u: about as
+    Zipf's law has it), as a large real corpus keeps bringing new words."""
     if kind == "chatter":
-        words = CHATTER[lang]
-        return " ".join(rng.choice(words) for _ in range(rng.randint(6, 30)))
+        base = CHATTER[lang]
+        words = [rng.choice(base) for _ in range(rng.randint(6, 30))]
+        if vocabulary:
+            other = other or rng
+            words = [rare_word(int(vocabulary ** other.random()), lang) if other.random() < 1 / 3 else w
+                     for w in words]
+        return " ".join(words)
     template = rng.choice((LAUNCH if kind == "launch" else NEAR)[lang])
     n = rng.randint(2, 60)
     values = {k: rng.choice(v) for k, v in FILL.items()}
@@ -62,9 +82,11 @@ def message_text(rng: random.Random, kind: str, lang: str) -> str:
 
 
 def write_export(path: str | Path, messages: int, seed: int = 7, chat_id: int = 1000001,
-                 start_unix: int = 1_700_000_000) -> dict[str, int]:
-    """Write a one-channel export of `messages` messages; returns the mix written."""
+                 start_unix: int = 1_700_000_000, vocabulary: int = 0) -> dict[str, int]:
+    """Write a one-channel export of `messages` messages; returns the mix written. With
+    `vocabulary`, chatter also draws on an open vocabulary (message_text)."""
     rng = random.Random(seed)
+    other = random.Random(seed + 1) if vocabulary else None
     mix = {"launch": 0, "near": 0, "chatter": 0}
     with open(path, "w", encoding="utf-8") as fh:
         fh.write('{"name": "Synthetic channel", "type": "public_channel", "id": %d, "messages": [\n' % chat_id)
@@ -73,7 +95,7 @@ def write_export(path: str | Path, messages: int, seed: int = 7, chat_id: int = 
             kind = "launch" if r < 0.25 else "near" if r < 0.5 else "chatter"
             mix[kind] += 1
             lang = rng.choice(("ru", "uk", "be", "en"))
-            text = message_text(rng, kind, lang)
+            text = message_text(rng, kind, lang, vocabulary, other)
             unix = start_unix + i * 60
             msg = {"id": i, "type": "message", "date": "2023-11-14T22:13:20", "date_unixtime": str(unix),
                    "from": "Synthetic channel", "from_id": f"channel{chat_id}", "text": text,

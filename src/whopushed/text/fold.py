@@ -39,9 +39,10 @@ class _Table:
 
 # Distinct spellings that each per-word cache (here and in extract/) holds. Words recur, so a
 # cache spares most of the work; a big corpus's vocabulary does not end, so each cache stops
-# growing here (first come, first kept: the frequent words come early). 2**16 keeps a worker's
-# caches near 80 MB together, so two workers and their parent stay under 500 MB.
-WORDS_CACHED = 1 << 16
+# growing here (first come, first kept: the frequent words come early). At 2**15 two workers
+# and their parent stay near 410 MB on an open vocabulary (bench/corpus.py --vocabulary);
+# at 2**16, near 480 MB.
+WORDS_CACHED = 1 << 15
 
 
 @lru_cache(maxsize=1)
