@@ -1,8 +1,9 @@
 """Workers reading their own byte ranges give exactly the sequential path's rows and report:
 on the shared sample, on synthetic exports with duplicates and conflicts across range
-boundaries, on pretty-printed and compact exports; and anything unsure (a truncated file,
-bad UTF-8, a full account export, a cut that was not a boundary, an oversized message, a file
-a worker cannot read) falls back to the sequential path with the same result."""
+boundaries (also with the books of first versions spilled to disk), on pretty-printed and
+compact exports; and anything unsure (a truncated file, bad UTF-8, a full account export, a
+cut that was not a boundary, an oversized message, a file a worker cannot read) falls back
+to the sequential path with the same result."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ pytest.importorskip("orjson")
 
 import whopushed.ingest.telegram as tg  # noqa: E402
 import whopushed.ingest.telegram_fast as tf  # noqa: E402
+import whopushed.pipeline.books as books  # noqa: E402
 import whopushed.pipeline.ranges as R  # noqa: E402
 from whopushed.ingest.telegram import ReadReport, read_file  # noqa: E402
 from whopushed.pipeline.engines import LocalEngine  # noqa: E402
@@ -131,22 +133,22 @@ def test_duplicates_and_conflicts_across_range_boundaries(tmp_path, fallbacks):
 
 def test_the_compact_books_merge_collide_and_cap_positions_as_the_sequential_books(tmp_path, fallbacks,
                                                                                     monkeypatch):
-    """FirstVersions merged often (its arrays searched for most messages), identities whose
-    first 8 bytes collide (runs of equal keys in the arrays, told apart by the other 4), and
+    """FirstVersions merged often (its arrays searched for most messages), keys whose id half
+    collides (long runs of equal ids in the arrays, told apart by the other half), and
     positions kept for the first 300 first versions only: the same rows and report."""
     import hashlib
 
     path = tmp_path / "r.json"
     export_with_copies(path, n=900, copies=150, seed=5)
-    monkeypatch.setattr(R, "MERGE_MIN", 7)
+    monkeypatch.setattr(books, "MERGE_MIN", 7)
     _rows, report = assert_same(path, fallbacks, range_bytes=1500)
     assert report.duplicates > 20 and len(report.conflicts) > 20
 
-    def colliding(ident: tuple) -> bytes:
-        h = hashlib.blake2b(repr(ident).encode("utf-8"), digest_size=12).digest()
-        return bytes([h[0] & 3]) + bytes(7) + h[8:]  # 4 values of the first 8 bytes
+    def colliding(mid: int, edit: str) -> bytes:  # 4 values of the id half; the identity in the other
+        rest = hashlib.blake2b(repr((mid, edit)).encode(), digest_size=8).digest()
+        return (hash(mid) % 4).to_bytes(8, "little") + rest
 
-    monkeypatch.setattr(tg, "_identity_key", colliding)
+    monkeypatch.setattr(books, "identity_key", colliding)
     _rows, report2 = assert_same(path, fallbacks, range_bytes=1500)
     assert report2.duplicates == report.duplicates and len(report2.conflicts) == len(report.conflicts)
     monkeypatch.setattr(tg, "FIRST_POS_LIMIT", 300)
@@ -155,30 +157,127 @@ def test_the_compact_books_merge_collide_and_cap_positions_as_the_sequential_boo
     assert unknown and len(unknown) < len(report3.conflicts)
 
 
-def test_first_versions_is_a_dict_of_24_byte_records():
-    rng = random.Random(3)
-    books = R.FirstVersions(merge_min=5)
-    want: dict[bytes, tuple[bytes, int]] = {}
-    keys = [bytes([rng.randrange(3)]) + bytes(7) + rng.randbytes(4) for _ in range(400)]
-    for batch in range(60):
-        records = [(rng.choice(keys), bytes([rng.randrange(2)]) * 12) for _ in range(rng.randrange(0, 20))]
-        found = books.lookup(b"".join(k + c for k, c in records))
-        for i, (key, content) in enumerate(records):
-            at = found[0][i] if found else -1
-            if at >= 0:
-                assert key in want and found[1][i] == (want[key][0] == content)
-                assert books.position(at) == want[key][1]
-            elif key in books.recent:
-                assert books.recent[key][:12] == want[key][0]
+def export_out_of_order(path: Path, n: int = 1500, seed: int = 3) -> list:
+    """export_with_copies, its ids then renumbered: a third ascending, a third shuffled, a
+    third descending; and the first 60 messages again at the end (half changed)."""
+    out = export_with_copies(path, n=n, copies=150, seed=seed)
+    head, *_body, tail = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    ids = sorted({o["id"] for o in out if type(o["id"]) is int})
+    third = len(ids) // 3
+    middle = ids[third: 2 * third]
+    random.Random(seed).shuffle(middle)
+    renumber = dict(zip(ids, ids[:third] + middle + ids[2 * third:][::-1]))
+    out = [{**o, "id": renumber.get(o["id"], o["id"])} if type(o["id"]) is int else o for o in out]
+    out += [dict(o, text=o["text"] + " (later)") if k % 2 and isinstance(o.get("text"), str) else o
+            for k, o in enumerate(out[:60])]
+    path.write_text(head + "".join(("," if k else "") + json.dumps(o, ensure_ascii=False) + "\n"
+                                   for k, o in enumerate(out)) + tail, encoding="utf-8")
+    return out
+
+
+def test_spilled_books_give_the_sequential_rows_and_report(tmp_path, fallbacks, monkeypatch):
+    """Books of at most 40 entries in memory, the rest in runs on disk: duplicates and
+    conflicts across range boundaries, ids out of order (the runs' ranges overlap, so their
+    files are searched) and repeats of messages spilled long before, with their positions
+    (and "?" past FIRST_POS_LIMIT): the same rows and report as the sequential path."""
+    path = tmp_path / "r.json"
+    out = export_out_of_order(path)
+    monkeypatch.setattr(books, "CAP", 40)
+    monkeypatch.setattr(books, "MERGE_MIN", 5)
+    monkeypatch.setattr(books, "BLOCK", 4)
+    spills, searched = [], []
+    real_spill, real_find = books.FirstVersions.spill, books._Run.find
+    monkeypatch.setattr(books.FirstVersions, "spill", lambda self: spills.append(1) or real_spill(self))
+    monkeypatch.setattr(books._Run, "find", lambda self, *a: searched.append(r := real_find(self, *a)) or r)
+    rows, report = assert_same(path, fallbacks, range_bytes=1500)
+    assert report.read == len(out) and len(rows) == report.messages
+    assert report.duplicates > 20 and len(report.conflicts) > 40
+    assert len(spills) > 20 and len([s for s in searched if s is not None]) > 30
+    assert_same(path, fallbacks, range_bytes=5000, jobs=2)
+    monkeypatch.setattr(tg, "FIRST_POS_LIMIT", 300)
+    _rows, report2 = assert_same(path, fallbacks, range_bytes=1500)
+    unknown = [c for c in report2.conflicts if "read before at ?" in c.message]
+    assert unknown and len(unknown) < len(report2.conflicts)
+
+
+def test_the_books_in_memory_never_exceed_the_cap(tmp_path, fallbacks, monkeypatch):
+    """Between ranges the books hold fewer entries in memory than the cap; within a range,
+    at most that range's messages more."""
+    path = tmp_path / "r.json"
+    export_with_copies(path, n=1200, copies=100, seed=7)
+    cap = 50
+    monkeypatch.setattr(books, "CAP", cap)
+    monkeypatch.setattr(books, "MERGE_MIN", 8)
+    seen: list = []
+    real_lookup, real_settle = books.FirstVersions.lookup, books.FirstVersions.settle
+
+    def lookup(self, records):
+        seen.append(("range", len(records) // books.REC_BYTES))
+        return real_lookup(self, records)
+
+    def settle(self):
+        seen.append(("before", len(self)))
+        real_settle(self)
+        seen.append(("after", len(self), self.nbytes(), len(self.recent)))
+
+    monkeypatch.setattr(books.FirstVersions, "lookup", lookup)
+    monkeypatch.setattr(books.FirstVersions, "settle", settle)
+    assert_same(path, fallbacks, range_bytes=2000)
+    after = [s for s in seen if s[0] == "after"]
+    assert len(after) > 50 and max(s[1] for s in after) < cap
+    assert max(s[2] for s in after) <= 36 * cap and any(s[3] for s in after)
+    for k, s in enumerate(seen):
+        if s[0] == "before":
+            assert s[1] < cap + seen[k - 1][1], (k, s)
+
+
+def test_the_books_files_are_removed_when_reading_ends_or_is_abandoned(tmp_path, fallbacks, monkeypatch):
+    import gc
+    import os
+
+    path = tmp_path / "r.json"
+    write_export(path, 800, seed=12)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(books, "TMPDIR", str(tmp))
+    monkeypatch.setattr(books, "CAP", 30)
+
+    def open_runs() -> list:
+        fds = Path("/proc/self/fd")
+        return [d for d in fds.iterdir() if str(tmp) in os.path.realpath(d)] if fds.is_dir() else []
+
+    made = []
+    real_open = books.FirstVersions._open
+    monkeypatch.setattr(books.FirstVersions, "_open", lambda self: made.append(1) or real_open(self))
+    assert_same(path, fallbacks, range_bytes=1500)
+    assert made and not list(tmp.iterdir()) and not open_runs()
+    for ending in ("close", "collect"):
+        report = ReadReport(str(path))
+        with LocalEngine(1) as engine:
+            gen = R.rows_of_file(engine, path, report, echo, range_bytes=1500)
+            for _ in range(300):
+                next(gen)
+            assert [d.name[:16] for d in tmp.iterdir()] == ["whopushed-books-"]
+            if Path("/proc/self/fd").is_dir():
+                assert len(open_runs()) == 1
+            if ending == "close":
+                gen.close()
             else:
-                assert key not in want
-                want[key] = (content, batch)
-                books.recent[key] = content + batch.to_bytes(8, "little", signed=True)
-        books.settle()
-    books.merge()
-    assert len(books) == len(want) and not books.recent
-    assert list(books.hi) == sorted(books.hi)
-    assert books.nbytes() == 32 * len(want)
+                del gen
+                gc.collect()
+            assert not list(tmp.iterdir()) and not open_runs()
+
+
+def test_ids_beyond_64_bits_are_kept_apart(tmp_path, fallbacks):
+    """orjson reads ids up to 2**64 - 1: keyed by a hash, still told apart from each other and
+    from the ids within 64 bits; duplicates and conflicts as the sequential path counts them."""
+    big = [2 ** 63, 2 ** 64 - 1, 2 ** 63 + 1, -(2 ** 63), 5, 0, -1]
+    messages = [msg(mid, f"m{k}") for k, mid in enumerate(big)]
+    messages += [msg(mid, f"m{k}" if k % 2 else "other") for k, mid in enumerate(big)]
+    messages += [msg(2 ** 63, "edited", edited_unixtime="1700000100", edited="2023-11-14T22:15:00")]
+    path = write(tmp_path / "big.json", messages * 3)
+    _rows, report = assert_same(path, fallbacks, range_bytes=300)
+    assert report.messages == len(big) + 1 and report.conflicts and report.duplicates
 
 
 def test_a_pretty_printed_export_with_nested_objects(tmp_path, fallbacks):

@@ -4,14 +4,18 @@ The parent cuts the messages array into byte ranges at message boundaries (cheap
 reads near each cut, ingest/telegram_fast.py `cuts`) and ships each worker only a small task
 (path, start, end, the chat's id, the stage). The worker reads its bytes, parses them with
 orjson, builds the stage's tuples and runs the stage; it returns the rows with, for each
-message, its identity and content digests (24 bytes), all pickled into one bytes object (the
+message, its identity key and content digest (28 bytes), all pickled into one bytes object (the
 pool then moves one blob, and the parent unpickles it with the collector paused: most of the
 cost of taking a row dict was the collections its allocations set off in a parent whose heap
 holds the detector). The parent takes the results in file order and keeps the books (read,
 messages, duplicates, conflicts with their positions, disagreements, skipped) exactly as the
 sequential reader does, dropping the rows of duplicates and conflicts, so rows and report are
-the sequential path's. The identities already read are kept compactly (`FirstVersions`:
-sorted numpy arrays, about 32 bytes a message, and a small dict of the latest ones).
+the sequential path's. The identities already read are kept in bounded memory
+(`books.FirstVersions`, keyed by message id and edit key: the chat is the file's): fewer
+than books.CAP entries in memory after each range (sorted numpy arrays and a dict of the
+latest ones, ~48 MB), the older ones in sorted runs in a temporary file, read only for ids
+within a run's range (never, for ids ascending); the file goes when the reading ends,
+falls back or is abandoned.
 
 Anything unsure falls back to the sequential path for the whole file (ingest.telegram
 read_file, batches shipped to the engine): another layout (a full account export), a range
@@ -26,100 +30,20 @@ from __future__ import annotations
 import gc
 import pickle
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ..ingest import telegram as tg
 from ..ingest import telegram_fast as tf
 from ..ingest.errors import InputIssue
+from . import books
+from .books import KEY_BYTES, NO_POS, REC_BYTES, FirstVersions, value
 from .engines import batched
 from .stages import as_tuple, detect_batch
 
 RANGE_MIN, RANGE_MAX = 1 << 16, 1 << 20  # bytes per range, unless asked otherwise
-NO_POS = -1  # a first version past telegram.FIRST_POS_LIMIT: its position is not kept
-_KEY = np.dtype([("hi", "<u8"), ("lo", "<u4")])  # an identity digest (12 bytes)
-_REC = np.dtype([("hi", "<u8"), ("lo", "<u4"), ("chi", "<u8"), ("clo", "<u4")])  # identity + content: 24 bytes
-_VAL = np.dtype([("chi", "<u8"), ("clo", "<u4"), ("pos", "<i8")])  # content + position: 20 bytes
-MERGE_MIN = 1 << 16  # FirstVersions: the dict of the latest entries is merged from this size
-
-
-class FirstVersions:
-    """The books of the first versions read: identity digest (12 bytes) -> content digest (12
-    bytes) and the first version's position (or NO_POS), exact on all 24 bytes as the dict of
-    telegram._Books is.
-
-    Most entries are in sorted numpy arrays, by the identity's first 8 bytes (hi; the other 4,
-    lo, are compared too, and a run of equal hi is searched whole): 8 + 4 + 8 + 4 + 8 = 32 bytes
-    an entry. The latest ones are in a dict (bytes -> bytes, ~140 bytes an entry), merged into
-    the arrays once it holds max(merge_min, an eighth of the arrays): about 39 bytes a
-    message in all at a million, ~58 at the peak of a merge (measured)."""
-
-    def __init__(self, merge_min: int | None = None):
-        self.merge_min = MERGE_MIN if merge_min is None else merge_min
-        self.hi = np.empty(0, np.uint64)
-        self.lo = np.empty(0, np.uint32)
-        self.chi = np.empty(0, np.uint64)
-        self.clo = np.empty(0, np.uint32)
-        self.pos = np.empty(0, np.int64)
-        self.recent: dict[bytes, bytes] = {}  # identity -> content digest + position (8 bytes, signed)
-
-    def __len__(self) -> int:
-        return len(self.hi) + len(self.recent)
-
-    def nbytes(self) -> int:
-        """The arrays' bytes (the dict's are not counted)."""
-        return sum(a.nbytes for a in (self.hi, self.lo, self.chi, self.clo, self.pos))
-
-    def lookup(self, records: bytes) -> tuple[list[int], list[bool]] | None:
-        """For each 24-byte record (identity + content digest), the index of its identity in
-        the arrays (or -1), and whether the content there is the same; None where the arrays
-        are empty. Valid until the next `settle`."""
-        n = len(self.hi)
-        if not n or not records:
-            return None
-        q = np.frombuffer(records, _REC)
-        hi, qhi, qlo = self.hi, q["hi"], q["lo"]
-        left = np.searchsorted(hi, qhi, "left")
-        right = np.searchsorted(hi, qhi, "right")
-        cand = np.minimum(left, n - 1)
-        found = (right > left) & (self.lo[cand] == qlo)
-        idx = np.where(found, cand, -1)
-        for i in np.nonzero((right - left > 1) & ~found)[0].tolist():  # a run of equal hi: rare
-            lo = int(qlo[i])
-            for t in range(int(left[i]) + 1, int(right[i])):
-                if int(self.lo[t]) == lo:
-                    idx[i] = t
-                    break
-        same = (idx >= 0) & (self.chi[idx] == q["chi"]) & (self.clo[idx] == q["clo"])
-        return idx.tolist(), same.tolist()
-
-    def position(self, index: int) -> int:
-        return int(self.pos[index])
-
-    def settle(self) -> None:
-        """Between lookups: merge the dict into the arrays once it is large enough."""
-        if len(self.recent) >= max(self.merge_min, len(self.hi) >> 3):
-            self.merge()
-
-    def merge(self) -> None:
-        recent = self.recent
-        if not recent:
-            return
-        keys = np.frombuffer(b"".join(recent), _KEY)
-        vals = np.frombuffer(b"".join(recent.values()), _VAL)
-        self.recent = {}
-        del recent
-        order = np.argsort(keys["hi"], kind="stable")
-        at = np.searchsorted(self.hi, keys["hi"][order], "right")
-        for name, new in (("hi", keys["hi"]), ("lo", keys["lo"]), ("chi", vals["chi"]), ("clo", vals["clo"]),
-                          ("pos", vals["pos"])):
-            old = getattr(self, name)
-            setattr(self, name, None)
-            setattr(self, name, np.insert(old, at, new[order].astype(old.dtype)))
-            del old
 
 
 @dataclass(frozen=True)
@@ -172,7 +96,7 @@ def run_range(task: RangeTask) -> tuple:
     labels: list[tuple[int, str]] = []  # (message id, edit) for conflict messages
     disagreements: dict[int, str] = {}  # index among the range's messages -> text
     items: list[tuple] = []
-    body_of, digest_of, key_of = tg._content_body, tg._content_digest, tg._identity_key
+    body_of, digest_of, key_of = tg._content_body, tg._content_digest, books.identity_key
     limit = tg.MAX_MESSAGE_CHARS
     for j, raw in enumerate(values):
         item, skip, disagreement = message_tuple(raw, chat_id)
@@ -184,7 +108,7 @@ def run_range(task: RangeTask) -> tuple:
             return ("unsure", f"a message of {len(body):,} bytes")
         if disagreement is not None:
             disagreements[len(items)] = disagreement
-        digests += key_of((chat_id, item[1], item[2]))
+        digests += key_of(item[1], item[2])  # the chat is the file's: the id and edit key suffice
         digests += digest_of(raw, body)
         labels.append((item[1], item[2]))
         items.append(item)
@@ -230,9 +154,10 @@ def rows_of_file(engine, path: str | Path, report: tg.ReadReport, stage: Callabl
     given = 0
     if lay is not None:
         state = _RangeRead(engine, Path(path), report, stage, lay, range_bytes, texts, progress)
-        for row in state.rows():
-            given += 1
-            yield row
+        with closing(state.rows()) as rows:  # abandoned here: the books' files go now, not at collection
+            for row in rows:
+                given += 1
+                yield row
         if state.done:
             return
         report.__dict__.update(tg.ReadReport(report.file).__dict__)  # the sequential path counts afresh
@@ -263,7 +188,7 @@ class _RangeRead:
         self.texts, self.progress = texts, progress
         self.done = False
         self.unsure = False
-        # identity digest -> content digest + index of the first version (NO_POS past
+        # identity key -> content digest + index of the first version (NO_POS past
         # telegram.FIRST_POS_LIMIT first versions, as telegram._Books keeps them)
         self.seen = FirstVersions()
 
@@ -279,10 +204,17 @@ class _RangeRead:
             self.unsure = True
 
     def rows(self) -> Iterator[dict]:
+        try:
+            yield from self._rows()
+        finally:
+            self.seen.close()  # its runs on disk go, however the reading ends
+
+    def _rows(self) -> Iterator[dict]:
         report, file = self.report, str(self.path)
         meta = self.lay.meta
         chat_id = meta.get("id")
         seen, texts = self.seen, self.texts
+        size = REC_BYTES
         k = 0  # message objects read before this range
         for result in self.engine.imap(run_range, self.tasks()):
             if result[0] != "ok":
@@ -291,27 +223,26 @@ class _RangeRead:
             skipped = {j for j, _ in skips}
             for j, why in skips:
                 report.skipped.append(InputIssue(file, None, None, f"messages[{k + j}]", why))
-            found = seen.lookup(digests)
-            recent = seen.recent
+            found = seen.lookup(digests)  # in the arrays or on disk: (same content, first position)
+            recent = seen.recent  # the latest first versions, this range's included
             limit = tg.FIRST_POS_LIMIT
             j = 0
             given = 0
             for i, row in enumerate(rows):
                 while j in skipped:
                     j += 1
-                key = digests[24 * i: 24 * i + 12]
-                at = found[0][i] if found is not None else -1
-                if at >= 0:
-                    same, first = found[1][i], None
-                else:
+                key = digests[size * i: size * i + KEY_BYTES]
+                content = digests[size * i + KEY_BYTES: size * (i + 1)]
+                hit = found.get(i)
+                if hit is None:
                     before = recent.get(key)
                     if before is not None:
-                        same, first = before[:12] == digests[24 * i + 12: 24 * i + 24], None
-                if at >= 0 or before is not None:
+                        hit = (before[:12] == content, int.from_bytes(before[12:], "little", signed=True))
+                if hit is not None:
+                    same, first = hit
                     if same:
                         report.duplicates += 1
                     else:
-                        first = seen.position(at) if at >= 0 else int.from_bytes(before[12:], "little", signed=True)
                         mid, edit = labels[i]
                         report.conflicts.append(InputIssue(
                             file, None, None, f"messages[{k + j}]",
@@ -320,8 +251,7 @@ class _RangeRead:
                             "is not used, the first is kept"))
                     j += 1
                     continue
-                recent[key] = digests[24 * i + 12: 24 * i + 24] + (
-                    (k + j) if report.messages < limit else NO_POS).to_bytes(8, "little", signed=True)
+                recent[key] = value(content, (k + j) if report.messages < limit else NO_POS)
                 if i in disagreements:
                     report.disagreements.append(InputIssue(file, None, None, f"messages[{k + j}]", disagreements[i]))
                 report.messages += 1
