@@ -208,9 +208,10 @@ def test_json_rows_are_the_rows():
              for d, e in ((1_700_000_000 + 977 * i, None), (None, None), (1_646_000_000, 1_646_000_100))]
     items += [(7, 1, "", "service", "", 1_700_000_000, None)]
     rows = detect_batch(items)
-    back = [orjson.loads(b) for b in detect_batch_json(items)]
+    back = orjson.loads(detect_batch_json(items))
     assert back == rows and all(list(a) == list(b) for a, b in zip(back, rows))
     assert json_twin(detect_batch) is detect_batch_json and json_twin(len) is None
+    assert detect_batch_json([]) == b"[]"
 
 
 def test_a_remembered_texts_json_changed_by_its_caller_leaves_the_next_one_alone():

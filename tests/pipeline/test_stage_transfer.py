@@ -1,0 +1,40 @@
+"""What a worker sends the parent: the rows as one JSON array where the stage has a JSON
+twin, read back as the very rows; the row dicts where a row is no JSON orjson writes."""
+
+from __future__ import annotations
+
+import pickle
+
+import orjson
+
+from whopushed.pipeline.ranges import _stage_rows, unpack
+from whopushed.pipeline.stages import detect_batch
+
+ITEMS = [(1000001, 1, "", "message", "12 шахедов запущены с территории Беларуси, курс на Київ", 1_700_000_000, None),
+         (1000001, 2, "", "message", "погода сегодня хорошая", 1_700_000_060, 1_700_000_100),
+         (1000001, 3, "", "service", "", 1_700_000_120, None)]
+
+
+def _sent(rows, as_json) -> tuple:
+    return unpack(pickle.dumps((3, [], b"", [], {}, rows, as_json, None)))[5]
+
+
+def test_rows_cross_as_json_and_come_back_as_the_rows():
+    rows, as_json = _stage_rows(detect_batch, ITEMS)
+    assert as_json and isinstance(rows, bytes) and orjson.loads(rows)[0]["is_launch_report"]
+    assert _sent(rows, as_json) == detect_batch(ITEMS)
+
+
+def test_a_row_orjson_cannot_write_crosses_as_dicts():
+    items = [(1000001, -(2**70), "", "message", "погода", 1_700_000_000, None), *ITEMS]
+    rows, as_json = _stage_rows(detect_batch, items)
+    assert not as_json and rows == detect_batch(items) and rows[0]["id"] == -(2**70)
+    assert _sent(rows, as_json) == rows
+
+
+def test_a_stage_without_a_twin_sends_its_rows():
+    def stage(batch):
+        return [{"id": it[1]} for it in batch]
+
+    assert _stage_rows(stage, ITEMS) == ([{"id": 1}, {"id": 2}, {"id": 3}], False)
+    assert _stage_rows(detect_batch, []) == ([], False)
