@@ -128,6 +128,10 @@ def test_the_language_letters_agree_with_counting_both_scripts():
     for t in ["", "123", "hello", "Привет", "hello привет world", "Iskander Искандер", "ok ы", "abc abc abc ы",
               "İstanbul", "Київ Kyiv Kyiv Kyiv", "ўўў abcdefg", "MiG-31K у Беларусі"]:
         assert langid.by_letters(t) == _by_letters_counted(t), t
+    rng = random.Random(2)
+    for _ in range(3000):  # scripts mixed in any proportion, digits, accents, other scripts
+        t = "".join(rng.choice("абвгыэъёіїєґўиaBcdeXyZ0 9.éßİ日") for _ in range(rng.randint(0, 25)))
+        assert langid.by_letters(t) == _by_letters_counted(t), t
 
 
 def test_the_time_strings_are_those_of_strftime():

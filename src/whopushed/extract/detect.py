@@ -31,6 +31,13 @@ from .langid import detect_language
 LOCAL = ZoneInfo("Europe/Kyiv")  # the channels' clock, for "at 04:30" and "tonight"
 _TIME = re.compile(r"\b([01]?\d|2[0-3])[:.]([0-5]\d)\b")
 _TIME_HINT = re.compile(r"\d[:.][0-5]")  # what every _TIME match holds, several times faster to look for
+
+
+def _clock_hint(text: str) -> bool:
+    """Whether `text` may hold a clock time (_TIME): the separator is looked for first, by
+    the string's own search (most chatter has neither)."""
+    return (":" in text or "." in text) and _TIME_HINT.search(text) is not None
+
 _RANGE = re.compile(r"^(\d{1,4})\s*[-–—]\s*(\d{1,4})$")
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 _CLAUSE_END = re.compile(r"[,.!?;:\n]")
@@ -468,7 +475,7 @@ class Detector:
         if posted is None:
             return None, None
         days = self.r.days
-        tm = _TIME.search(text) if _TIME_HINT.search(text) else None
+        tm = _TIME.search(text) if _clock_hint(text) else None
         if tm is None and not any(t.low in days for t in toks) and not self._has_date(toks):
             return None, None  # what the rest finds for a text with no time, day word or date
         local = posted.astimezone(LOCAL)
@@ -526,7 +533,7 @@ class Detector:
         """Whether `text` has a time, a day word or a date: without, _time finds nothing
         whatever the post's time (the test it begins with)."""
         days = self.r.days
-        return (_TIME_HINT.search(text) is not None and _TIME.search(text) is not None) \
+        return (_clock_hint(text) and _TIME.search(text) is not None) \
             or any(t.low in days for t in toks) or self._has_date(toks)
 
     def _has_date(self, toks: list[Token]) -> bool:
@@ -767,7 +774,7 @@ class Detector:
                     territory = "AIR"
                     spans.append(_span("launch_territory", toks[i - 1].start, t.end, text[toks[i - 1].start:t.end]))
                     break
-        in_times = [(m.start(), m.end()) for m in _TIME.finditer(text)] if _TIME_HINT.search(text) else []
+        in_times = [(m.start(), m.end()) for m in _TIME.finditer(text)] if _clock_hint(text) else []
         if in_times:
             not_counts = {k for k, t in enumerate(toks)
                           if any(a <= t.start < b for a, b in in_times) or infos[k].year}

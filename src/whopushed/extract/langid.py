@@ -36,7 +36,8 @@ def by_letters(text: str) -> str | None:
     low = text.lower()
     if not _CYR.search(low):  # no Cyrillic: English where there is a Latin letter
         return "en" if _LAT.search(low) else None
-    if _LAT.search(low):  # both scripts: the counts decide whether it is English
+    ascii_part = low.encode("ascii", "ignore")
+    if ascii_part.upper() != ascii_part.lower():  # a Latin letter: the counts decide whether it is English
         cyr = len(low) - len(_CYR_RUN.sub("", low))
         lat = len(low) - len(_LAT_RUN.sub("", low))
         if lat > 2 * cyr:

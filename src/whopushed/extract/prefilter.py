@@ -20,7 +20,7 @@ import dataclasses
 from datetime import datetime, timedelta
 
 from ..text import WORDS_CACHED
-from .detect import _TIME, _TIME_HINT, LOCAL, _dumps, Detection, Detector, Rules, Span, _evening_before, _minutes, _off, _span
+from .detect import _TIME, LOCAL, _clock_hint, _dumps, Detection, Detector, Rules, Span, _evening_before, _minutes, _off, _span
 from .gazetteer import TOKEN, Token, _word, tokens
 from .langid import detect_language
 
@@ -139,7 +139,7 @@ class Prefilter:
         all that Detector._time reads of its tokens."""
         if not self.enabled:
             return FULL, None
-        timed = _TIME_HINT.search(text) is not None and _TIME.search(text) is not None
+        timed = _clock_hint(text) and _TIME.search(text) is not None
         # the quick way: the chunks between spaces, each a word already classified (a chunk
         # with punctuation is no spelling of the sets, and takes the slow way)
         rest = set(text.split())

@@ -180,12 +180,6 @@ def _object(buf: bytes, begin: int, indent: bytes, orjson) -> tuple[int | None, 
     return None, None
 
 
-# where orjson may give a float: a number with a fraction or an exponent, or of 20 digits or
-# more (past 64 bits). Inside strings too, so a match is only a maybe; no match is a no, and
-# spares the walk over every value
-_MAYBE_FLOAT = re.compile(rb"[:,\[]" + _WS + rb"-?(?:\d+[.eE]|\d{20})")
-
-
 def _has_float(value: Any) -> bool:
     """Whether orjson gave a float anywhere in the value (it does for 1.0, 1e2 and 2**70)."""
     if type(value) is dict:  # a message: mostly strings and ints at the top, passed over quickly
@@ -408,7 +402,7 @@ def read_range(path: str, start: int, end: int, size: int, indent: bytes = b"") 
     for v in values:
         if type(v) is not dict:
             return None
-    if _MAYBE_FLOAT.search(data) is not None and any(_has_float(v) for v in values):
+    if any(_has_float(v) for v in values):
         return _one_by_one(data, indent, orjson)
     return values
 
