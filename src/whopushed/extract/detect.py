@@ -611,9 +611,12 @@ class Detector:
         """The row `head` followed by json_of(text, seen, posted), as JSON (orjson), without
         copying what is remembered: it is only read."""
         value, spans = self._timed_spans(text, seen, posted)
-        if spans is None:
+        if value is None and spans is None:
             return _dumps({**head, **seen[2]})
-        return _dumps({**head, **seen[2], "time": value, "spans": spans})
+        out = {**head, **seen[2], "time": value}
+        if spans is not None:
+            out["spans"] = spans
+        return _dumps(out)
 
     def _timed_spans(self, text: str, seen: tuple, posted: datetime | None) -> tuple[str | None, list | None]:
         """The time of a remembered text at the post's time, and where it has one, a new list
