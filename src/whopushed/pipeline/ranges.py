@@ -245,6 +245,21 @@ class _RangeRead:
             limit = tg.FIRST_POS_LIMIT
             j = 0
             given = 0
+            keys = None if skips or found else [digests[o: o + KEY_BYTES] for o in range(0, len(digests), size)]
+            if keys and len(set(keys)) == len(keys) and recent.keys().isdisjoint(keys):
+                # the common case, every message a first version: the books take the range at once
+                first = report.messages
+                recent.update(zip(keys, (value(digests[size * i + KEY_BYTES: size * (i + 1)],
+                                               (k + i) if first + i < limit else NO_POS) for i in range(len(keys)))))
+                for i, why in disagreements.items():
+                    report.disagreements.append(InputIssue(file, None, None, f"messages[{k + i}]", why))
+                report.messages += len(rows)
+                if texts is not None:
+                    for (mid, edit), text in zip(labels, rtexts):
+                        texts[(chat_id, mid, edit)] = text
+                given = len(rows)
+                yield from rows
+                rows = ()
             for i, row in enumerate(rows):
                 while j in skipped:
                     j += 1
