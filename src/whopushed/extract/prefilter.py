@@ -193,25 +193,30 @@ class Prefilter:
         if seen is None:
             lang = detect_language(text) if text.strip() else None
             level, days = self._level(text, lang)
-            if level != FULL:
-                return _dumps({**head, **self._quick(text, posted, lang, level, days).as_json()})
+            if level != FULL:  # written at once: nothing of it is kept, so nothing is copied
+                value, span = self._quick_time(text, posted, level, days)
+                if span is None:
+                    return _dumps({**head, **_EMPTY_JSON, "language": lang})
+                return _dumps({**head, **_EMPTY_JSON, "language": lang, "time": value, "spans": [span.as_json()]})
             seen = det.remember(text, None, lang)
         return det.json_bytes(head, text, seen, posted)
 
     def _quick(self, text: str, posted: datetime | None, lang: str | None, level: int,
                days: set[str] | None) -> Detection:
         """The detection of a text below FULL: empty but for its language and time."""
-        found = Detection(lang, False, None, [], [], [], None, None, None, False, [], [], None,
-                          ["no launch reported"], [])
-        if level == TIME_ONLY and posted is not None:
-            if days:
-                found.time, span = self._day_time(text, days, posted)
-            else:
-                toks = _chunk_tokens(text, days) if days is not None else tokens(text)
-                found.time, span = self.detector._time(text, toks, posted)
-            if span is not None:
-                found.spans.append(span)
+        found = _empty(lang)
+        found.time, span = self._quick_time(text, posted, level, days)
+        if span is not None:
+            found.spans.append(span)
         return found
+
+    def _quick_time(self, text: str, posted: datetime | None, level: int,
+                    days: set[str] | None) -> tuple[str | None, Span | None]:
+        if level != TIME_ONLY or posted is None:
+            return None, None
+        if days:
+            return self._day_time(text, days, posted)
+        return self.detector._time(text, _chunk_tokens(text, days) if days is not None else tokens(text), posted)
 
     def _day_time(self, text: str, days: set[str], posted: datetime) -> tuple[str, Span]:
         """Detector._time of a text whose only words it reads are day words (`days`, whole
@@ -238,6 +243,14 @@ class Prefilter:
         else:
             value = (local.date() - timedelta(days=1) if last_yesterday else local.date()).isoformat()
         return value, _span("time", start, end, text[start:end])
+
+
+def _empty(lang: str | None) -> Detection:
+    """The detection of a text in which nothing is found (its time aside)."""
+    return Detection(lang, False, None, [], [], [], None, None, None, False, [], [], None, ["no launch reported"], [])
+
+
+_EMPTY_JSON = _empty(None).as_json()  # only read: written into rows as it is
 
 
 def _chunk_tokens(text: str, words: set[str]) -> list[Token]:
