@@ -201,3 +201,33 @@ def test_import_telegram_cli_reports_the_conflict_and_preserves_the_rest(tmp_pat
     assert data["files"][0]["conflicts"][0]["position"] == "messages[2]"
     verify = runner.invoke(app, ["verify", "--json"], env=env, catch_exceptions=False)
     assert verify.exit_code == 0, verify.output
+
+
+def test_a_single_plain_entity_gives_what_the_general_reading_gives():
+    """message_text's shortcut for the usual post (one entity, `text` the same string) agrees
+    with reading both forms and comparing them, in every shape around it."""
+    from whopushed.ingest.telegram import message_text, text_of
+
+    def general(raw):
+        entities = raw.get("text_entities")
+        if not isinstance(entities, list):
+            return text_of(raw.get("text")), None
+        by_entities = text_of(entities)
+        if "text" in raw and text_of(raw.get("text")) != by_entities:
+            return by_entities, "disagree"
+        return by_entities, None
+
+    shapes = [{"text": "a", "text_entities": [{"type": "plain", "text": "a"}]},
+              {"text_entities": [{"type": "plain", "text": "a"}]},
+              {"text": ["a"], "text_entities": [{"type": "plain", "text": "a"}]},
+              {"text": "b", "text_entities": [{"type": "plain", "text": "a"}]},
+              {"text": "1", "text_entities": [{"type": "plain", "text": 1}]},
+              {"text": "", "text_entities": [{"type": "plain"}]},
+              {"text": "a", "text_entities": ["a"]},
+              {"text": None, "text_entities": [{"type": "plain", "text": "a"}]},
+              {"text": "ab", "text_entities": [{"text": "a"}, {"text": "b"}]},
+              {"text": "x"}, {"text_entities": "x"}, {}]
+    for raw in shapes:
+        text, disagreement = message_text(raw)
+        want = general(raw)
+        assert text == want[0] and (disagreement is None) == (want[1] is None), raw

@@ -325,6 +325,10 @@ def message_text(raw: dict[str, Any]) -> tuple[str, str | None]:
     """A message's text (from text_entities when it has them) and, where `text` says
     otherwise, the disagreement to report."""
     entities = raw.get("text_entities")
+    if type(entities) is list and len(entities) == 1 and type(entities[0]) is dict:
+        plain = entities[0].get("text")  # the usual post: one entity, `text` the same string
+        if type(plain) is str and ("text" not in raw or raw["text"] == plain):
+            return plain, None
     if not isinstance(entities, list):
         return text_of(raw.get("text")), None
     by_entities = text_of(entities)
