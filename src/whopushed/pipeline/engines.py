@@ -63,7 +63,12 @@ class LocalEngine:
                 # rather than each process writing its own copy (~100 MB saved here).
                 gc.freeze()
                 self._frozen = True
-                self._pool = ctx.Pool(self.jobs)
+                try:
+                    self._pool = ctx.Pool(self.jobs)
+                except BaseException:  # no engine to close: thaw here
+                    gc.unfreeze()
+                    self._frozen = False
+                    raise
             else:
                 self._pool = ctx.Pool(self.jobs)
         return self
