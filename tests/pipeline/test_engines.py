@@ -47,3 +47,18 @@ def test_dask_on_a_local_cluster_gives_the_local_result(tmp_path):
 def test_batches_keep_every_item_in_order():
     assert [x for b in batched(range(10), 3) for x in b] == list(range(10))
     assert list(run_local(lambda b: [x * 2 for x in b], batched(range(7), 2), jobs=1)) == [0, 2, 4, 6, 8, 10, 12]
+
+
+def test_the_warmed_objects_stay_frozen_while_the_pool_runs_and_thaw_after():
+    """A pool of forked workers freezes what `warm` built, so no collection (the workers' or
+    this process's) writes its pages while the engine is open; closing thaws them."""
+    import gc
+
+    from whopushed.pipeline.engines import LocalEngine
+
+    before = gc.get_freeze_count()
+    built = []
+    with LocalEngine(2, warm=lambda: built.append([object() for _ in range(100)])) as engine:
+        assert gc.get_freeze_count() > before + 100
+        assert list(engine.imap(abs, [-1, -2, 3])) == [1, 2, 3]
+    assert gc.get_freeze_count() == before and built
