@@ -12,7 +12,7 @@ from whopushed.extract import langid
 from whopushed.extract.detect import LOCAL, Detector, _evening_before, _minutes, _off, default_detector
 from whopushed.extract.gazetteer import Entry, tokens
 from whopushed.extract.prefilter import _ANCHOR, _DAY, _DIGITS, _MARKER, _MINOR, _MONTH, EMPTY, FULL, TIME_ONLY, \
-    Prefilter, _chunk_tokens
+    Prefilter, _chunks
 from whopushed.pipeline.synthetic import message_text
 
 POSTED = datetime(2024, 3, 1, 2, 30, tzinfo=UTC)
@@ -76,7 +76,7 @@ def _level_by_loop(pf: Prefilter, text: str, lang) -> int:
     return found
 
 
-def test_the_quick_level_agrees_with_the_loop_and_the_chunk_tokens_with_the_tokens():
+def test_the_quick_level_agrees_with_the_loop_and_the_chunks_with_the_tokens():
     pf = Prefilter(default_detector())
     rng = random.Random(3)
     texts = [message_text(rng, kind, lang) for kind in ("chatter", "near", "launch")
@@ -90,7 +90,7 @@ def test_the_quick_level_agrees_with_the_loop_and_the_chunk_tokens_with_the_toke
         level, days = pf._level(t, lang)
         if days is not None:
             want = [k for k in tokens(t) if k.low in pf.days]
-            assert _chunk_tokens(t, days) == want, t
+            assert _chunks(t, days) == [(k.start, k.end, k.text) for k in want], t
             assert all(not (pf.cache[(k.text, lang)] & (_DIGITS | _MONTH | _ANCHOR | _MINOR)) for k in tokens(t))
 
 

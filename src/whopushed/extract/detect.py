@@ -41,6 +41,7 @@ def _clock_hint(text: str) -> bool:
 _RANGE = re.compile(r"^(\d{1,4})\s*[-–—]\s*(\d{1,4})$")
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 _CLAUSE_END = re.compile(r"[,.!?;:\n]")
+NO_LAUNCH = "no launch reported"  # the reason given where nothing else is found
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,23 @@ class Detection:
                 "time": self.time, "hedged": self.hedged, "negated_territories": self.negated,
                 "crossings": self.crossings, "direction": self.direction, "reasons": self.reasons,
                 "spans": [s.as_json() for s in self.spans]}
+
+    @classmethod
+    def from_json(cls, f: dict[str, Any]) -> Detection:
+        """The detection as_json() wrote: new lists throughout (a caller may change them)."""
+        return cls(language=f["language"], is_launch_report=f["is_launch_report"],
+                   launch_territory=f["launch_territory"], launch_territories=list(f["launch_territories"]),
+                   places=[{**p, "span": list(p["span"])} for p in f["places"]],
+                   weapons=[{**w, "span": list(w["span"])} for w in f["weapons"]],
+                   count=f["count"], count_max=f["count_max"], time=f["time"], hedged=f["hedged"],
+                   negated=list(f["negated_territories"]), crossings=list(f["crossings"]),
+                   direction=f["direction"], reasons=list(f["reasons"]),
+                   spans=[_span(s["field"], s["start"], s["end"], s["text"]) for s in f["spans"]])
+
+    @classmethod
+    def nothing(cls, language: str | None, reason: str) -> Detection:
+        """A detection in which nothing is found, for `reason`."""
+        return cls(language, False, None, [], [], [], None, None, None, False, [], [], None, [reason], [])
 
 
 class _Words:
@@ -260,19 +278,6 @@ class Detector:
         return out, notable
 
     # -- matching helpers ------------------------------------------------------------
-
-    @staticmethod
-    def _scan(toks: list[Token], find) -> list[Match]:
-        """Left to right, the first match at each position; a match skips the tokens it covers."""
-        out, i = [], 0
-        while i < len(toks):
-            found = find(i)
-            if found:
-                out.append(found[0])
-                i = found[0].last + 1
-            else:
-                i += 1
-        return out
 
     def _places(self, toks: list[Token], lang: str | None = None) -> list[Match]:
         return self.g.places.scan(toks, lang, self._place_ok)
@@ -549,19 +554,12 @@ class Detector:
 
     def detect(self, text: str, posted: datetime | None = None, language: str | None = None) -> Detection:
         toks, f = self.recall(text, language) or self.remember(text, language)
-        spans = [_span(s["field"], s["start"], s["end"], s["text"]) for s in f["spans"]]
-        time_value, time_span = self._time(text, toks, posted) if toks is not None else (None, None)
+        found = Detection.from_json(f)
+        found.time, time_span = self._time(text, toks, posted) if toks is not None else (None, None)
         if time_span is not None:
-            spans.append(time_span)
-            spans.sort(key=_span_order)  # the others are in this order already: the same as one sort
-        return Detection(
-            language=f["language"], is_launch_report=f["is_launch_report"],
-            launch_territory=f["launch_territory"], launch_territories=list(f["launch_territories"]),
-            places=[{**p, "span": list(p["span"])} for p in f["places"]],
-            weapons=[{**w, "span": list(w["span"])} for w in f["weapons"]],
-            count=f["count"], count_max=f["count_max"], time=time_value, hedged=f["hedged"],
-            negated=list(f["negated_territories"]), crossings=list(f["crossings"]), direction=f["direction"],
-            reasons=list(f["reasons"]), spans=spans)
+            found.spans.append(time_span)
+            found.spans.sort(key=_span_order)  # the others are in this order already: the same as one sort
+        return found
 
     def detect_json(self, text: str, posted: datetime | None = None, language: str | None = None) -> dict[str, Any]:
         """detect(...).as_json(), sooner: a remembered text's JSON is copied, not rebuilt."""
@@ -768,7 +766,7 @@ class Detector:
             if other["deployment"]:
                 reasons.append("a deployment")
             if not reasons:
-                reasons.append("no launch reported" if not launch_ok else "no weapon or place with the launch")
+                reasons.append(NO_LAUNCH if not launch_ok else "no weapon or place with the launch")
         territory = territories[0] if territories else None
         if is_report and territory is None and air and not direction:
             # "from aircraft" with no territory: AIR

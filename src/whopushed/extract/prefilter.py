@@ -20,7 +20,8 @@ import dataclasses
 from datetime import datetime, timedelta
 
 from ..text import WORDS_CACHED
-from .detect import _TIME, LOCAL, _clock_hint, _dumps, Detection, Detector, Rules, Span, _evening_before, _minutes, _off, _span
+from .detect import (_TIME, LOCAL, NO_LAUNCH, Detection, Detector, Rules, Span, _clock_hint, _dumps, _evening_before,
+                     _minutes, _off, _span)
 from .gazetteer import TOKEN, Token, _word, tokens
 from .langid import detect_language
 
@@ -176,35 +177,39 @@ class Prefilter:
     def detect_json(self, text: str, posted: datetime | None = None) -> dict:
         """detect(text, posted).as_json(), sooner: a text the detector remembers is neither
         identified nor filtered again."""
-        det = self.detector
-        seen = det.recall(text)
+        seen, quick = self._read(text)
         if seen is not None:
-            return det.json_of(text, seen, posted)
-        lang = detect_language(text) if text.strip() else None
-        level, days = self._level(text, lang)
-        if level == FULL:  # remembered as asked for here: with no language given
-            return det.json_of(text, det.remember(text, None, lang), posted)
-        return self._quick(text, posted, lang, level, days).as_json()
+            return self.detector.json_of(text, seen, posted)
+        return self._quick(text, posted, *quick).as_json()
 
     def detect_bytes(self, head: dict, text: str, posted: datetime | None = None) -> bytes:
         """The row `head` followed by detect_json(text, posted), as JSON (orjson)."""
+        seen, quick = self._read(text)
+        if seen is not None:
+            return self.detector.json_bytes(head, text, seen, posted)
+        lang, level, days = quick  # written at once: nothing of it is kept, so nothing is copied
+        value, span = self._quick_time(text, posted, level, days)
+        if span is None:
+            return _dumps({**head, **_EMPTY_JSON, "language": lang})
+        return _dumps({**head, **_EMPTY_JSON, "language": lang, "time": value, "spans": [span.as_json()]})
+
+    def _read(self, text: str) -> tuple[tuple | None, tuple | None]:
+        """(what the detector remembers of `text`, None), remembering it first where it needs
+        the full detector; else (None, (its language, level, day words)) for _quick."""
         det = self.detector
         seen = det.recall(text)
-        if seen is None:
-            lang = detect_language(text) if text.strip() else None
-            level, days = self._level(text, lang)
-            if level != FULL:  # written at once: nothing of it is kept, so nothing is copied
-                value, span = self._quick_time(text, posted, level, days)
-                if span is None:
-                    return _dumps({**head, **_EMPTY_JSON, "language": lang})
-                return _dumps({**head, **_EMPTY_JSON, "language": lang, "time": value, "spans": [span.as_json()]})
-            seen = det.remember(text, None, lang)
-        return det.json_bytes(head, text, seen, posted)
+        if seen is not None:
+            return seen, None
+        lang = detect_language(text) if text.strip() else None
+        level, days = self._level(text, lang)
+        if level == FULL:  # remembered as asked for here: with no language given
+            return det.remember(text, None, lang), None
+        return None, (lang, level, days)
 
     def _quick(self, text: str, posted: datetime | None, lang: str | None, level: int,
                days: set[str] | None) -> Detection:
         """The detection of a text below FULL: empty but for its language and time."""
-        found = _empty(lang)
+        found = Detection.nothing(lang, NO_LAUNCH)
         found.time, span = self._quick_time(text, posted, level, days)
         if span is not None:
             found.spans.append(span)
@@ -216,7 +221,8 @@ class Prefilter:
             return None, None
         if days:
             return self._day_time(text, days, posted)
-        return self.detector._time(text, _chunk_tokens(text, days) if days is not None else tokens(text), posted)
+        # no day word (days == set()): the clock time alone, which _time finds in the text
+        return self.detector._time(text, [] if days is not None else tokens(text), posted)
 
     def _day_time(self, text: str, days: set[str], posted: datetime) -> tuple[str, Span]:
         """Detector._time of a text whose only words it reads are day words (`days`, whole
@@ -224,39 +230,24 @@ class Prefilter:
         gives the night, else the last "yesterday" (else the first day word) gives the day;
         the span is the last "yesterday", else the first day word."""
         kinds = self.detector.r.days
-        first = last_yesterday = None
-        n = len(text)
-        for w in days:
-            kind, k, size = kinds[w.lower()], text.find(w), len(w)
-            while k >= 0:
-                end = k + size
-                if (k == 0 or text[k - 1].isspace()) and (end == n or text[end].isspace()):
-                    if first is None or k < first[0]:
-                        first = (k, end, kind)
-                    if kind == "yesterday" and (last_yesterday is None or k > last_yesterday[0]):
-                        last_yesterday = (k, end)
-                k = text.find(w, end)
-        start, end = last_yesterday or first[:2]
+        found = _chunks(text, days)
+        first = found[0]
+        yesterdays = [c for c in found if kinds[c[2].lower()] == "yesterday"]
+        start, end, _w = yesterdays[-1] if yesterdays else first
         local = posted.astimezone(LOCAL)
-        if first[2] == "night":
+        if kinds[first[2].lower()] == "night":
             value = f"{_evening_before(local.date())}/{_minutes(local)}{_off(local)}"
         else:
-            value = (local.date() - timedelta(days=1) if last_yesterday else local.date()).isoformat()
+            value = (local.date() - timedelta(days=1) if yesterdays else local.date()).isoformat()
         return value, _span("time", start, end, text[start:end])
 
 
-def _empty(lang: str | None) -> Detection:
-    """The detection of a text in which nothing is found (its time aside)."""
-    return Detection(lang, False, None, [], [], [], None, None, None, False, [], [], None, ["no launch reported"], [])
+_EMPTY_JSON = Detection.nothing(None, NO_LAUNCH).as_json()  # only read: written into rows as it is
 
 
-_EMPTY_JSON = _empty(None).as_json()  # only read: written into rows as it is
-
-
-def _chunk_tokens(text: str, words: set[str]) -> list[Token]:
-    """The tokens of `text` that are whole whitespace-separated chunks spelled as one of
-    `words`, in order. For a text whose other chunks are words that are nothing to
-    Detector._time (no day number, no month, no day word), what _time reads of the tokens."""
+def _chunks(text: str, words: set[str]) -> list[tuple[int, int, str]]:
+    """(start, end, word) of each whitespace-separated chunk of `text` spelled as one of
+    `words`, in order."""
     out = []
     n = len(text)
     for w in words:
@@ -264,8 +255,7 @@ def _chunk_tokens(text: str, words: set[str]) -> list[Token]:
         while k >= 0:
             end = k + size
             if (k == 0 or text[k - 1].isspace()) and (end == n or text[end].isspace()):
-                low, key = _word(w)
-                out.append(Token(k, end, w, low, key))
+                out.append((k, end, w))
             k = text.find(w, end)
     if len(words) > 1:
         out.sort()

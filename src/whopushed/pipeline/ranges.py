@@ -27,7 +27,6 @@ rows of the sequential path, which goes on after them with a fresh report.
 
 from __future__ import annotations
 
-import gc
 import pickle
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
@@ -37,6 +36,7 @@ from typing import Any
 
 import orjson
 
+from ..gcpause import collector_paused
 from ..ingest import telegram as tg
 from ..ingest import telegram_fast as tf
 from ..ingest.errors import InputIssue
@@ -137,14 +137,9 @@ def unpack(blob: bytes) -> tuple:
     """What run_range pickled, the rows read back where they came as JSON, with the collector
     paused: the objects are new and acyclic, and a collection set off by their allocations
     would walk the parent's heap."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         read, skips, digests, labels, disagreements, rows, as_json, texts = pickle.loads(blob)
         return read, skips, digests, labels, disagreements, orjson.loads(rows) if as_json else rows, texts
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def range_bytes_for(size: int, workers: int) -> int:

@@ -8,12 +8,13 @@ no word it could act on skip it (extract/prefilter.py) and get the same row.
 
 from __future__ import annotations
 
-import gc
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 import orjson
+
+from ..gcpause import collector_paused
 
 MessageTuple = tuple  # (chat, id, edit, type, text, date_unixtime | None, edited_unixtime | None)
 
@@ -60,8 +61,7 @@ def _head(item: MessageTuple) -> tuple[dict[str, Any], datetime | None]:
 def _not_a_message(kind: str) -> dict[str, Any]:
     from ..extract.detect import Detection  # here only: a message's row needs no import per call
 
-    return Detection(None, False, None, [], [], [], None, None, None, False, [], [], None,
-                     [f"a {kind} message"]).as_json()
+    return Detection.nothing(None, f"a {kind} message").as_json()
 
 
 def detect_one(item: MessageTuple, detector=None) -> dict[str, Any]:
@@ -89,21 +89,13 @@ def detect_one_json(item: MessageTuple) -> bytes:
     return _prefilter().detect_bytes(head, item[4], posted)
 
 
-def _paused(fn, batch: list):
-    # The collector is paused for the batch: its rows and detections are acyclic, freed by
-    # their counts, and a collection set off by their allocations walks the whole heap (the
-    # gazetteer, the detector's memo) for nothing.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return fn(batch)
-    finally:
-        if enabled:
-            gc.enable()
+# A batch's rows and detections are acyclic: the collector is paused while they are made
+# (a collection would walk the warm detector's heap for nothing).
 
 
 def detect_batch(batch: list[MessageTuple]) -> list[dict[str, Any]]:
-    return _paused(lambda b: [detect_one(item) for item in b], batch)
+    with collector_paused():
+        return [detect_one(item) for item in batch]
 
 
 def _json_array(batch: list[MessageTuple]) -> bytes:
@@ -120,7 +112,10 @@ def _json_array(batch: list[MessageTuple]) -> bytes:
 def detect_batch_json(batch: list[MessageTuple]) -> bytes:
     """detect_batch's rows as one JSON array: what a worker sends (orjson.loads gives the
     same rows, keys in the same order). Raises TypeError where a row is no JSON orjson writes."""
-    return _paused(_json_array, batch) if batch else b"[]"
+    if not batch:
+        return b"[]"
+    with collector_paused():
+        return _json_array(batch)
 
 
 def json_twin(stage):

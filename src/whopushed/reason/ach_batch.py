@@ -27,16 +27,15 @@ Lower levels, for callers that already hold arrays:
 
 from __future__ import annotations
 
-import gc
 import math
 from collections import defaultdict
-from contextlib import contextmanager
 from itertools import chain
 from operator import attrgetter
 from typing import Mapping, NamedTuple, Sequence
 
 import numpy as np
 
+from ..gcpause import collector_paused
 from .ach import (CONSISTENCY, INCONSISTENCY, LEVELS, LOG_LIKELIHOOD, RATINGS, TIE_TOLERANCE,
                   UNRATED_CELLS, WEIGHT_PRODUCT, AchResult, EvidenceScore, HypothesisScore,
                   Matrix, check_matrix, log_prior, parse_rating)
@@ -294,22 +293,10 @@ def score_batch(matrices: Sequence[Matrix],
         groups[(len(m.hypotheses), _bucket(len(m.rows)))].append(i)
 
     results: list[AchResult | None] = [None] * len(matrices)
-    with _gc_paused():
+    # millions of small acyclic results: paused, decoding runs about three times faster
+    with collector_paused():
         _score_groups(matrices, groups, logpriors, results)
     return results  # type: ignore[return-value]
-
-
-@contextmanager
-def _gc_paused():
-    """Building millions of small result objects sets off the cyclic garbage collector over
-    and over (they hold no cycles); pausing it makes decoding about three times faster."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _score_groups(matrices, groups, logpriors, results) -> None:
