@@ -5,9 +5,11 @@
 Generates an export with a fixed seed and a stated mix (25% launch reports, 25% near misses,
 50% chatter; ru, uk, be, en; whopushed.pipeline.synthetic), then measures:
 
-- seconds: reading the export and detecting every message on the local engine (one process
-  per core, each reading its own byte ranges of the file: pipeline/ranges.py), results
-  consumed in order, as `whopushed detect` does;
+- seconds: reading the export, detecting every message on the local engine (one process
+  per core, each reading its own byte ranges of the file: pipeline/ranges.py) and writing
+  the rows in order, as `whopushed detect --json` does (pipeline/output.py: the workers'
+  JSON passed through, to a null device here); with `--rows dicts`, each row read into a
+  dict instead, as a Python caller of detect_files takes them;
 - parse_seconds: the floor, a bare orjson parse of the same file (in a child process, so
   its memory does not count against the pipeline's);
 - baseline_per_message_s: natasha NER (segmenter, embeddings, NER tagger) on every message
@@ -59,11 +61,18 @@ def _baseline(path: Path, fraction: float, seed: int) -> tuple[float, int]:
     return (time.perf_counter() - start) / max(len(sample), 1), len(sample)
 
 
-def _pipeline(path: Path, jobs: int, batch: int, ranges: str) -> tuple[float, int, int]:
+def _pipeline(path: Path, jobs: int, batch: int, ranges: str, rows: str) -> tuple[float, int, int]:
+    from whopushed.pipeline.output import write_rows
     from whopushed.pipeline.ranges import detect_files
 
     reports: list = []
     start = time.perf_counter()
+    if rows == "json":  # what `whopushed detect --json > FILE` runs
+        with open(os.devnull, "wb") as sink:
+            sink.write(b'{"messages": [')
+            tally = write_rows(detect_files([path], reports, jobs=jobs, batch=batch, ranges=ranges, encoded=True),
+                               sink.write)
+        return time.perf_counter() - start, tally.messages, tally.launch_reports
     n = launches = 0
     for row in detect_files([path], reports, jobs=jobs, batch=batch, ranges=ranges):
         n += 1
@@ -155,6 +164,9 @@ def main() -> None:
                          "(Zipf-like): the memory and speed of a real corpus's endless vocabulary")
     ap.add_argument("--ranges", choices=("auto", "off"), default="auto",
                     help="auto: workers read their own byte ranges; off: read here, ship batches (the old way)")
+    ap.add_argument("--rows", choices=("json", "dicts"), default="json",
+                    help="json: the rows written out as `whopushed detect --json` writes them; dicts: each row "
+                         "read into a dict, as a Python caller of pipeline.ranges.detect_files takes them")
     args = ap.parse_args()
     from whopushed.pipeline.synthetic import write_export
 
@@ -172,7 +184,7 @@ def main() -> None:
             import whopushed.extract.detect as detect_mod
 
             detect_mod._SEEN_MAX = 0  # set before the workers fork, so they inherit it
-        seconds, n, launches = _pipeline(path, args.jobs, args.batch, args.ranges)
+        seconds, n, launches = _pipeline(path, args.jobs, args.batch, args.ranges, args.rows)
     peak = watch.peak_mb()
     print(f"pipeline: {n:,} messages, {launches:,} launch reports, {seconds:.1f}s", file=sys.stderr)
     parse_s = _parse_floor(path)

@@ -202,6 +202,7 @@ def detect_command(
     import sys
 
     from .ingest.telegram import ReadReport
+    from .pipeline.output import Tally, write_rows
     from .pipeline.ranges import detect_files
 
     cli = _cli()
@@ -214,42 +215,41 @@ def detect_command(
     if jobs is None and engine == "local" and total < 8_000_000:
         jobs = 1  # a small export: starting processes would cost more than it saves
     reports: list[ReadReport] = []
-    totals = {"messages": 0, "launch_reports": 0}
-    by_territory: dict[str, int] = {}
     rows: list[dict[str, Any]] = []
     texts: dict[tuple, str] = {}
-    write = sys.stdout.write
-    first = True
+    out = sys.stdout
     with _progress(total, "Detecting") as bar:
         task = bar.add_task("detect", total=None)
-        if as_json:
-            write('{"messages": [')
         try:
             results = detect_files(files, reports, engine=engine, scheduler=scheduler, jobs=jobs, batch=batch,
-                                   ranges="shared" if shared_files else "auto",
+                                   ranges="shared" if shared_files else "auto", encoded=as_json,
                                    texts=None if as_json else texts, progress=lambda n: bar.advance(task, n))
-            for row in results:
-                totals["messages"] += 1
-                if row["is_launch_report"]:
-                    totals["launch_reports"] += 1
-                    key = row["launch_territory"] or "unstated"
-                    by_territory[key] = by_territory.get(key, 0) + 1
-                if launch_only and not row["is_launch_report"]:
-                    continue
-                if as_json:
-                    write(("" if first else ",") + "\n  " + json.dumps(row, ensure_ascii=False))
-                    first = False
-                else:
+            if as_json:  # the workers' JSON, passed through (pipeline/output.py)
+                out.flush()
+                out.buffer.write(b'{"messages": [')
+                tally = write_rows(results, out.buffer.write, launch_only)
+            else:
+                tally = Tally()
+                for row in results:
+                    tally.messages += 1
+                    if row["is_launch_report"]:
+                        tally.launch_reports += 1
+                        key = row["launch_territory"] or "unstated"
+                        tally.by_launch_territory[key] = tally.by_launch_territory.get(key, 0) + 1
+                    elif launch_only:
+                        continue
                     rows.append(row)
         except OSError as exc:
             cli._fail(f"the {engine} engine failed: {exc}")
     issues = [{"file": r.file, "position": i.field, "message": i.message} for r in reports for i in r.issues()]
-    summary = {**totals, "by_launch_territory": by_territory,
+    summary = {"messages": tally.messages, "launch_reports": tally.launch_reports,
+               "by_launch_territory": tally.by_launch_territory,
                "duplicates": sum(r.duplicates for r in reports),
                "conflicts": sum(len(r.conflicts) for r in reports)}
     if as_json:
-        write("\n], \"issues\": " + json.dumps(issues, ensure_ascii=False) + ", \"summary\": "
-              + json.dumps(summary, ensure_ascii=False) + "}\n")
+        out.buffer.write(("\n], \"issues\": " + json.dumps(issues, ensure_ascii=False) + ", \"summary\": "
+                          + json.dumps(summary, ensure_ascii=False) + "}\n").encode())
+        out.buffer.flush()
     else:
         first_text: dict[tuple, str] = {}
         for (c, i, _e), t in texts.items():  # a message's first version, in file order

@@ -202,7 +202,7 @@ def test_json_rows_are_the_rows():
     (with and without time words) and other message types."""
     import orjson
 
-    from whopushed.pipeline.stages import detect_batch, detect_batch_json, json_twin
+    from whopushed.pipeline.stages import detect_batch, detect_batch_framed, detect_batch_json, json_twin
 
     rng = random.Random(4)
     texts = [message_text(rng, kind, lang) for kind in ("launch", "near", "chatter") for lang in ("ru", "uk", "be", "en")
@@ -214,7 +214,7 @@ def test_json_rows_are_the_rows():
     rows = detect_batch(items)
     back = orjson.loads(detect_batch_json(items))
     assert back == rows and all(list(a) == list(b) for a, b in zip(back, rows))
-    assert json_twin(detect_batch) is detect_batch_json and json_twin(len) is None
+    assert json_twin(detect_batch) is detect_batch_framed and json_twin(len) is None
     assert detect_batch_json([]) == b"[]"
 
 

@@ -1,8 +1,10 @@
-"""What a worker sends the parent: the rows as one JSON array where the stage has a JSON
-twin, read back as the very rows; the row dicts where a row is no JSON orjson writes."""
+"""What a worker sends the parent: the rows as one JSON array with where each row ends, where
+the stage has a JSON twin, read back as the very rows (or as each row's JSON); the row dicts
+where a row is no JSON orjson writes."""
 
 from __future__ import annotations
 
+import json
 import pickle
 
 import orjson
@@ -15,26 +17,28 @@ ITEMS = [(1000001, 1, "", "message", "12 шахедов запущены с те
          (1000001, 3, "", "service", "", 1_700_000_120, None)]
 
 
-def _sent(rows, as_json) -> tuple:
-    return unpack(pickle.dumps((3, [], b"", [], {}, rows, as_json, None)))[5]
+def _sent(rows, ends, encoded: bool = False) -> tuple:
+    return unpack(pickle.dumps((3, [], b"", [], {}, rows, ends, None)), encoded)[5]
 
 
 def test_rows_cross_as_json_and_come_back_as_the_rows():
-    rows, as_json = _stage_rows(detect_batch, ITEMS)
-    assert as_json and isinstance(rows, bytes) and orjson.loads(rows)[0]["is_launch_report"]
-    assert _sent(rows, as_json) == detect_batch(ITEMS)
+    rows, ends = _stage_rows(detect_batch, ITEMS)
+    assert len(ends) == len(ITEMS) and isinstance(rows, bytes) and orjson.loads(rows)[0]["is_launch_report"]
+    assert _sent(rows, ends) == detect_batch(ITEMS)
+    assert [orjson.loads(r) for r in _sent(rows, ends, encoded=True)] == detect_batch(ITEMS)
 
 
 def test_a_row_orjson_cannot_write_crosses_as_dicts():
     items = [(1000001, -(2**70), "", "message", "погода", 1_700_000_000, None), *ITEMS]
-    rows, as_json = _stage_rows(detect_batch, items)
-    assert not as_json and rows == detect_batch(items) and rows[0]["id"] == -(2**70)
-    assert _sent(rows, as_json) == rows
+    rows, ends = _stage_rows(detect_batch, items)
+    assert ends is None and rows == detect_batch(items) and rows[0]["id"] == -(2**70)
+    assert _sent(rows, ends) == rows
+    assert [json.loads(r) for r in _sent(rows, ends, encoded=True)] == rows
 
 
 def test_a_stage_without_a_twin_sends_its_rows():
     def stage(batch):
         return [{"id": it[1]} for it in batch]
 
-    assert _stage_rows(stage, ITEMS) == ([{"id": 1}, {"id": 2}, {"id": 3}], False)
-    assert _stage_rows(detect_batch, []) == ([], False)
+    assert _stage_rows(stage, ITEMS) == ([{"id": 1}, {"id": 2}, {"id": 3}], None)
+    assert _stage_rows(detect_batch, []) == ([], None)

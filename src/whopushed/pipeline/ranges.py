@@ -43,7 +43,8 @@ from ..ingest.errors import InputIssue
 from . import books
 from .books import KEY_BYTES, NO_POS, REC_BYTES, FirstVersions, value
 from .engines import batched
-from .stages import as_tuple, detect_batch, json_twin
+from .output import row_bytes
+from .stages import as_tuple, detect_batch, framed_rows, json_twin
 
 RANGE_MIN, RANGE_MAX = 1 << 16, 1 << 20  # bytes per range, unless asked otherwise
 
@@ -114,32 +115,36 @@ def run_range(task: RangeTask) -> tuple:
         digests += digest_of(raw, body)
         labels.append((item[1], item[2]))
         items.append(item)
-    rows, as_json = _stage_rows(task.stage, items)
+    rows, ends = _stage_rows(task.stage, items)
     texts = [it[4][:120] for it in items] if task.with_text else None
-    return ("ok", pickle.dumps((len(values), skips, bytes(digests), labels, disagreements, rows, as_json, texts),
+    return ("ok", pickle.dumps((len(values), skips, bytes(digests), labels, disagreements, rows, ends, texts),
                                pickle.HIGHEST_PROTOCOL))
 
 
-def _stage_rows(stage: Callable[[list], list], items: list) -> tuple[Any, bool]:
-    """The stage's rows, as one JSON array where the stage has a JSON twin (stages.json_twin:
-    writing it and reading it back costs a fraction of copying and pickling the row dicts),
-    else as they are; and whether they are JSON."""
+def _stage_rows(stage: Callable[[list], list], items: list) -> tuple[Any, list[int] | None]:
+    """The stage's rows: one JSON array and where each row ends in it, where the stage has a
+    JSON twin (stages.json_twin: writing it costs a fraction of copying and pickling the row
+    dicts, and the parent may pass the rows on as they are); else the rows as they are, and None."""
     twin = json_twin(stage)
     if twin is not None and items:
         try:
-            return twin(items), True
+            return twin(items)
         except TypeError:  # a row orjson does not write (an id past 64 bits, a lone surrogate)
             pass
-    return (stage(items) if items else []), False
+    return (stage(items) if items else []), None
 
 
-def unpack(blob: bytes) -> tuple:
-    """What run_range pickled, the rows read back where they came as JSON, with the collector
-    paused: the objects are new and acyclic, and a collection set off by their allocations
-    would walk the parent's heap."""
+def unpack(blob: bytes, encoded: bool = False) -> tuple:
+    """What run_range pickled, with the rows as dicts, or with `encoded` as each row's JSON
+    bytes (output.row_bytes). Done with the collector paused: the objects are new and acyclic,
+    and a collection set off by their allocations would walk the parent's heap."""
     with collector_paused():
-        read, skips, digests, labels, disagreements, rows, as_json, texts = pickle.loads(blob)
-        return read, skips, digests, labels, disagreements, orjson.loads(rows) if as_json else rows, texts
+        read, skips, digests, labels, disagreements, rows, ends, texts = pickle.loads(blob)
+        if ends is not None:
+            rows = framed_rows(rows, ends) if encoded else orjson.loads(rows)
+        elif encoded:
+            rows = [row_bytes(r) for r in rows]
+        return read, skips, digests, labels, disagreements, rows, texts
 
 
 def range_bytes_for(size: int, workers: int) -> int:
@@ -157,15 +162,17 @@ def plan(path: str | Path) -> tf.Layout | None:
 
 def rows_of_file(engine, path: str | Path, report: tg.ReadReport, stage: Callable[[list], list] = detect_batch,
                  batch: int = 2000, ranges: bool = True, range_bytes: int | None = None,
-                 texts: dict | None = None, progress: Callable[[int], None] | None = None) -> Iterator[dict]:
+                 texts: dict | None = None, progress: Callable[[int], None] | None = None,
+                 encoded: bool = False) -> Iterator[Any]:
     """The stage's rows of every first version in the file, in file order, on an open engine
     (engines.open_engine); `report` is filled as the sequential reader fills it. By ranges
     where `ranges` and the file allow, else (or on anything unsure) sequentially. With
-    `texts`, texts[identity] = the message's first 120 characters, for each row given."""
+    `texts`, texts[identity] = the message's first 120 characters, for each row given. With
+    `encoded`, each row is its JSON bytes (output.row_bytes), as the workers wrote it."""
     lay = plan(path) if ranges else None
     given = 0
     if lay is not None:
-        state = _RangeRead(engine, Path(path), report, stage, lay, range_bytes, texts, progress)
+        state = _RangeRead(engine, Path(path), report, stage, lay, range_bytes, texts, progress, encoded)
         with closing(state.rows()) as rows:  # abandoned here: the books' files go now, not at collection
             for row in rows:
                 given += 1
@@ -173,10 +180,11 @@ def rows_of_file(engine, path: str | Path, report: tg.ReadReport, stage: Callabl
         if state.done:
             return
         report.__dict__.update(tg.ReadReport(report.file).__dict__)  # the sequential path counts afresh
-    yield from _sequential(engine, path, report, stage, batch, texts, progress, skip=given)
+    yield from _sequential(engine, path, report, stage, batch, texts, progress, skip=given, encoded=encoded)
 
 
-def _sequential(engine, path, report, stage, batch, texts, progress, skip: int = 0) -> Iterator[dict]:
+def _sequential(engine, path, report, stage, batch, texts, progress, skip: int = 0,
+                encoded: bool = False) -> Iterator[Any]:
     tick = (lambda: progress(1)) if progress else None
 
     def items() -> Iterator[tuple]:
@@ -190,12 +198,14 @@ def _sequential(engine, path, report, stage, batch, texts, progress, skip: int =
             yield as_tuple(msg)
 
     for rows in engine.imap(stage, batched(items(), batch)):
-        yield from rows
+        yield from (map(row_bytes, rows) if encoded else rows)
 
 
 class _RangeRead:
-    def __init__(self, engine, path: Path, report, stage, lay: tf.Layout, range_bytes, texts, progress):
+    def __init__(self, engine, path: Path, report, stage, lay: tf.Layout, range_bytes, texts, progress,
+                 encoded: bool = False):
         self.engine, self.path, self.report, self.stage, self.lay = engine, path, report, stage, lay
+        self.encoded = encoded
         self.target = range_bytes or range_bytes_for(lay.size, engine.workers)
         self.texts, self.progress = texts, progress
         self.done = False
@@ -215,13 +225,13 @@ class _RangeRead:
         except (tf._Unsure, OSError):
             self.unsure = True
 
-    def rows(self) -> Iterator[dict]:
+    def rows(self) -> Iterator[Any]:
         try:
             yield from self._rows()
         finally:
             self.seen.close()  # its runs on disk go, however the reading ends
 
-    def _rows(self) -> Iterator[dict]:
+    def _rows(self) -> Iterator[Any]:
         report, file = self.report, str(self.path)
         meta = self.lay.meta
         chat_id = meta.get("id")
@@ -231,7 +241,7 @@ class _RangeRead:
         for result in self.engine.imap(run_range, self.tasks()):
             if result[0] != "ok":
                 return
-            read, skips, digests, labels, disagreements, rows, rtexts = unpack(result[1])
+            read, skips, digests, labels, disagreements, rows, rtexts = unpack(result[1], self.encoded)
             skipped = {j for j, _ in skips}
             for j, why in skips:
                 report.skipped.append(InputIssue(file, None, None, f"messages[{k + j}]", why))
@@ -299,9 +309,9 @@ class _RangeRead:
 def detect_files(files: Iterable[str | Path], reports: list, stage: Callable[[list], list] = detect_batch,
                  engine: str = "local", scheduler: str | None = None, jobs: int | None = None, batch: int = 2000,
                  ranges: str = "auto", range_bytes: int | None = None, texts: dict | None = None,
-                 progress: Callable[[int], None] | None = None) -> Iterator[dict]:
-    """The rows of every file, in order, on one engine; a ReadReport per file is appended to
-    `reports` as its reading starts. `ranges`: "auto" (workers read their own ranges where
+                 progress: Callable[[int], None] | None = None, encoded: bool = False) -> Iterator[Any]:
+    """The rows of every file, in order, on one engine (each row's JSON bytes, with `encoded`);
+    a ReadReport per file is appended to `reports` as its reading starts. `ranges`: "auto" (workers read their own ranges where
     they can read this machine's files: the local engine, a Dask LocalCluster), "shared"
     (also on an existing Dask cluster: the files are at the same path on every worker) or
     "off" (batches of messages read here, as before)."""
@@ -316,4 +326,4 @@ def detect_files(files: Iterable[str | Path], reports: list, stage: Callable[[li
         for f in files:
             report = tg.ReadReport(str(f))
             reports.append(report)
-            yield from rows_of_file(eng, f, report, stage, batch, by_ranges, range_bytes, texts, progress)
+            yield from rows_of_file(eng, f, report, stage, batch, by_ranges, range_bytes, texts, progress, encoded)

@@ -98,29 +98,51 @@ def detect_batch(batch: list[MessageTuple]) -> list[dict[str, Any]]:
         return [detect_one(item) for item in batch]
 
 
-def _json_array(batch: list[MessageTuple]) -> bytes:
+def _json_array(batch: list[MessageTuple], ends: list[int] | None = None) -> bytes:
     out = bytearray(b"[")
     for item in batch:
         # appended at once: orjson's buffer (4 KiB) is freed and reused for the next row,
         # where a list of the rows' bytes would keep one per row
         out += detect_one_json(item)
+        if ends is not None:
+            ends.append(len(out))
         out += b","
     out[-1:] = b"]"
     return bytes(out)
 
 
 def detect_batch_json(batch: list[MessageTuple]) -> bytes:
-    """detect_batch's rows as one JSON array: what a worker sends (orjson.loads gives the
-    same rows, keys in the same order). Raises TypeError where a row is no JSON orjson writes."""
+    """detect_batch's rows as one JSON array (orjson.loads gives the same rows, keys in the
+    same order). Raises TypeError where a row is no JSON orjson writes."""
     if not batch:
         return b"[]"
     with collector_paused():
         return _json_array(batch)
 
 
+def detect_batch_framed(batch: list[MessageTuple]) -> tuple[bytes, list[int]]:
+    """What a worker sends: detect_batch_json's array and where each row ends in it, so that
+    the parent can pass each row's bytes on without reading them (`framed_rows`)."""
+    ends: list[int] = []
+    if not batch:
+        return b"[]", ends
+    with collector_paused():
+        return _json_array(batch, ends), ends
+
+
+def framed_rows(array: bytes, ends: list[int]) -> list[bytes]:
+    """Each row's JSON bytes, cut from a framed array (rows are separated by one comma)."""
+    start = 1
+    rows = []
+    for end in ends:
+        rows.append(array[start:end])
+        start = end + 1
+    return rows
+
+
 def json_twin(stage):
-    """The stage that gives `stage`'s rows as JSON bytes, or None."""
-    return detect_batch_json if stage is detect_batch else None
+    """The stage that gives `stage`'s rows framed as JSON (detect_batch_framed), or None."""
+    return detect_batch_framed if stage is detect_batch else None
 
 
 def warm() -> None:

@@ -1,0 +1,74 @@
+"""Rows out as JSON bytes: what `whopushed detect --json` writes, one row at a time.
+
+The workers already write each row as JSON (stages.detect_batch_framed); passing those
+bytes through, rather than reading them into dicts in the parent and writing them again,
+saves most of the parent's work a message. A row is read only as far as the tally needs:
+whether it reports a launch, and from where.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+_LAUNCH = b'"is_launch_report":'
+_TERRITORY = b'"launch_territory":'
+
+
+def row_bytes(row: dict[str, Any]) -> bytes:
+    """A row as compact JSON: orjson's, or the standard library's where orjson cannot write it
+    (an integer past 64 bits, a lone surrogate: escaped, so the bytes are always UTF-8)."""
+    try:
+        return orjson.dumps(row)
+    except TypeError:
+        return json.dumps(row, separators=(",", ":")).encode()
+
+
+def launch_of(encoded: bytes) -> tuple[bool, str | None]:
+    """(is_launch_report, launch_territory) of a row's compact JSON, without reading the rest.
+    Both are top-level scalars written before any nested object, and a key's quotes cannot
+    occur unescaped inside a string, so the first match is the row's own field."""
+    i = encoded.find(_LAUNCH)
+    if i < 0 or not encoded.startswith(b"true", i + len(_LAUNCH)):
+        return False, None
+    j = encoded.find(_TERRITORY, i)
+    if j < 0:
+        return True, None
+    j += len(_TERRITORY)
+    if encoded[j:j + 1] != b'"':
+        return True, None
+    return True, encoded[j + 1:encoded.index(b'"', j + 1)].decode()
+
+
+@dataclass
+class Tally:
+    messages: int = 0
+    launch_reports: int = 0
+    by_launch_territory: dict[str, int] = field(default_factory=dict)
+
+
+def write_rows(rows: Iterable[bytes], write: Callable[[bytes], Any], launch_only: bool = False) -> Tally:
+    """Write each row (or each launch report's, with launch_only) as an item of a JSON array
+    whose "[" the caller has written: separated by ",\\n  ". Returns what was counted."""
+    tally = Tally()
+    by = tally.by_launch_territory
+    sep = b"\n  "
+    n = launches = 0
+    for row in rows:
+        n += 1
+        launch, territory = launch_of(row)
+        if launch:
+            launches += 1
+            key = territory or "unstated"
+            by[key] = by.get(key, 0) + 1
+        elif launch_only:
+            continue
+        write(sep)
+        write(row)
+        sep = b",\n  "
+    tally.messages, tally.launch_reports = n, launches
+    return tally
