@@ -19,7 +19,18 @@ def load_yaml(name: str, path: str | Path | None = None) -> dict[str, Any]:
     return copy.deepcopy(_packaged(name))  # callers may edit what they get
 
 
+# libyaml's loader where PyYAML has it (its wheels do): the same data, several times sooner,
+# which every command that starts the detector waits for
+_SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def packaged_yaml(text: str) -> Any:
+    """A data file shipped with the package, parsed (users' own files go through safe_load,
+    whose errors name the line)."""
+    return yaml.load(text, Loader=_SAFE)  # noqa: S506 - a safe loader
+
+
 @lru_cache(maxsize=None)
 def _packaged(name: str) -> dict[str, Any]:
     text = resources.files("whopushed.reason").joinpath("rules", name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return packaged_yaml(text)

@@ -41,3 +41,38 @@ def test_every_gazetteer_place_lies_in_its_listed_territory():
     assert LaunchGazetteer.load().resolve("Sevastopol, Crimea").places[0].country == "UA"
     postal = [e for bucket in Gazetteer.load().places.by_key.values() for e in bucket if e.kind == "minor"]
     assert postal and all(e.country == "BY" for e in postal)
+
+
+def _in_ring_by_edges(x: float, y: float, ring: list[list[float]]) -> bool:
+    """The even-odd rule edge by edge: what borders._in_ring does with arrays."""
+    inside = False
+    for i in range(len(ring)):
+        x1, y1 = ring[i]
+        x2, y2 = ring[i - 1]
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def test_point_in_polygon_by_arrays_is_the_edge_by_edge_rule():
+    import json
+    import random
+    from importlib import resources
+
+    from whopushed.extract import borders
+
+    data = json.loads(resources.files("whopushed.extract").joinpath("data", "borders.json").read_text("utf-8"))
+    rng = random.Random(5)
+    inside = 0
+    for polys in data["countries"].values():
+        for rings in polys[:3]:
+            ring = rings[0]
+            edges = borders._edges(ring)
+            xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+            points = [(rng.uniform(min(xs), max(xs)), rng.uniform(min(ys), max(ys))) for _ in range(40)]
+            points += [tuple(p) for p in ring[:5]]  # on a vertex: the rule's edge cases
+            for x, y in points:
+                want = _in_ring_by_edges(x, y, ring)
+                assert borders._in_ring(x, y, edges) == want, (x, y)
+                inside += want
+    assert inside > 50

@@ -37,3 +37,18 @@ def test_belarusian_region_forms_find_the_region(phrase, name):
     toks = tokens(phrase)
     found = Gazetteer.load().places.find(toks, 0, "be")
     assert found and found[0].entry.name == name and found[0].last == len(toks) - 1
+
+
+def test_packaged_data_files_read_the_same_with_libyaml_as_in_pure_python():
+    from importlib import resources
+
+    import yaml
+
+    from whopushed.rulefiles import packaged_yaml
+
+    files = [resources.files("whopushed.extract").joinpath("data", n) for n in ("places.yaml", "weapons.yaml", "rules.yaml")]
+    files += [f for f in resources.files("whopushed.reason").joinpath("rules").iterdir() if f.name.endswith(".yaml")]
+    assert len(files) > 4
+    for f in files:
+        text = f.read_text("utf-8")
+        assert packaged_yaml(text) == yaml.safe_load(text), f.name

@@ -14,32 +14,41 @@ import math
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
+
 # rough boxes of the seas a launch may come from (lon0, lat0, lon1, lat1)
 SEAS = {"Black Sea": (27.3, 40.9, 41.8, 46.7), "Sea of Azov": (34.8, 45.2, 39.4, 47.3),
         "Caspian Sea": (46.5, 36.5, 54.8, 47.2)}
 
 
 @lru_cache(maxsize=1)
-def _borders() -> list[tuple[str, tuple[float, float, float, float], list[list[list[float]]]]]:
+def _borders() -> list[tuple[str, tuple[float, float, float, float], list[tuple]]]:
     data = json.loads(resources.files("whopushed.extract").joinpath("data", "borders.json").read_text("utf-8"))
     out = []
     for code, polys in data["countries"].items():
         for rings in polys:
             xs = [p[0] for p in rings[0]]
             ys = [p[1] for p in rings[0]]
-            out.append((code, (min(xs), min(ys), max(xs), max(ys)), rings))
+            out.append((code, (min(xs), min(ys), max(xs), max(ys)), [_edges(r) for r in rings]))
     return out
 
 
-def _in_ring(x: float, y: float, ring: list[list[float]]) -> bool:
-    inside = False
-    n = len(ring)
-    for i in range(n):
-        x1, y1 = ring[i]
-        x2, y2 = ring[i - 1]
-        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
-            inside = not inside
-    return inside
+def _edges(ring: list[list[float]]) -> tuple:
+    """A ring as the arrays _in_ring takes: each point (x1, y1) with the one before it (x2, y2)."""
+    a = np.asarray(ring, dtype=np.float64)
+    b = np.roll(a, 1, axis=0)
+    return a[:, 0].copy(), a[:, 1].copy(), b[:, 0].copy(), b[:, 1].copy()
+
+
+def _in_ring(x: float, y: float, ring: tuple) -> bool:
+    """Even-odd rule over all edges at once (the same arithmetic, edge by edge, as the loop
+    `if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1: inside = not inside`)."""
+    x1, y1, x2, y2 = ring
+    crosses = (y1 > y) != (y2 > y)
+    if not crosses.any():
+        return False
+    x1, y1, x2, y2 = x1[crosses], y1[crosses], x2[crosses], y2[crosses]
+    return bool(np.count_nonzero(x < (x2 - x1) * (y - y1) / (y2 - y1) + x1) & 1)
 
 
 def country_at(lat: float, lon: float) -> str | None:

@@ -21,8 +21,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
-import yaml
 
+from ..rulefiles import packaged_yaml
 from ..text import WORDS_CACHED
 from . import lemmas
 from .gazetteer import Gazetteer, Match, Token, tokens
@@ -209,7 +209,7 @@ class Rules:
     @classmethod
     @lru_cache(maxsize=1)
     def load(cls) -> Rules:
-        d = yaml.safe_load(resources.files("whopushed.extract").joinpath("data", "rules.yaml").read_text("utf-8"))
+        d = packaged_yaml(resources.files("whopushed.extract").joinpath("data", "rules.yaml").read_text("utf-8"))
         low = lambda xs: frozenset(str(x).lower() for x in xs)
         values = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                   "nine": 9, "ten": 10, "twelve": 12, "twenty": 20}

@@ -20,8 +20,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
 
-import yaml
 
+from ..rulefiles import load_yaml, packaged_yaml
 from ..text import WORDS_CACHED, fold_word, stem
 from . import lemmas
 
@@ -331,7 +331,7 @@ class Gazetteer:
     @lru_cache(maxsize=1)
     def load(cls) -> Gazetteer:
         places = Index(names_are_capitalised=True)
-        data = yaml.safe_load(_data("places.yaml"))
+        data = packaged_yaml(_data("places.yaml"))
         for code, spec in data["countries"].items():
             for n in spec["names"]:
                 places.add(n, Entry(code, code, "country"))
@@ -354,10 +354,8 @@ class Gazetteer:
             lat, lon = float(row[9]), float(row[10])
             places.add(row[2], Entry(row[2], _territory(lat, lon, "BY"), "minor", lat, lon))
         weapons = Index()
-        from ..rulefiles import load_yaml
-
         base = load_yaml("weapons.yaml").get("weapons") or {}
-        extra = yaml.safe_load(_data("weapons.yaml"))
+        extra = packaged_yaml(_data("weapons.yaml"))
         for name, aliases in {**base}.items():
             for a in [name, *(aliases or ())]:
                 weapons.add(str(a), Entry(name, None, "weapon"))
