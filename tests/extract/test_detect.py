@@ -297,3 +297,13 @@ def test_a_past_use_for_an_attack_is_still_a_launch():
 def test_a_report_called_nonsense_is_a_denial(text):
     found = d(text)
     assert not found.is_launch_report and "a denial" in found.reasons
+
+
+def test_a_lone_surrogate_in_a_text_is_read_not_a_crash():
+    """JSON may escape half a surrogate pair ("\\ud83d"); the standard reader keeps it as is."""
+    from whopushed.extract.langid import detect_language
+
+    text = "\ud83d Вночі з території Білорусі запущено 5 шахедів"
+    assert detect_language("\ud83d привет как дела") in ("ru", "uk", "be")
+    found = detect(text)
+    assert found.is_launch_report and found.launch_territory == "BY"

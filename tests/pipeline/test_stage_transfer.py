@@ -42,3 +42,23 @@ def test_a_stage_without_a_twin_sends_its_rows():
 
     assert _stage_rows(stage, ITEMS) == ([{"id": 1}, {"id": 2}, {"id": 3}], None)
     assert _stage_rows(detect_batch, []) == ([], None)
+
+
+def test_the_row_head_is_written_as_orjson_writes_it():
+    from decimal import Decimal
+
+    import pytest
+
+    from whopushed.pipeline.stages import _head, _head_json
+
+    for chat in (1000001, "chat «x»", None, -5, True, 1.0):
+        for mid in (0, 7, -(2**63), 2**64 - 1):
+            for date, edited in ((1_700_000_000, None), (None, 1_700_000_100), (0, 86_399)):
+                item = (chat, mid, "", "message", "", date, edited)
+                assert _head_json(item) == orjson.dumps(_head(item)[0])[:-1] + b",", item
+    for item in ((1, 2**64, "", "message", "", 0, None), (Decimal(1), 1, "", "message", "", 0, None),
+                 (1, 1, "", "\ud800", "", 0, None)):
+        with pytest.raises(TypeError):
+            orjson.dumps(_head(item)[0])
+        with pytest.raises(TypeError):
+            _head_json(item)

@@ -256,7 +256,8 @@ class Detector:
         # (text, the language asked for) -> (its tokens where it has time words, else None; the
         # JSON of the detection less the time), valid while the gazetteer's indexes and the
         # lemmatiser are the ones it was filled with (`recall`, `remember`)
-        self._seen: dict[tuple[str, str | None], tuple[list[Token] | None, dict]] = {}
+        # (text, language) -> (tokens or None, the JSON less the time, its bytes or None): `recall`
+        self._seen: dict[tuple[str, str | None], tuple[list[Token] | None, dict, bytes | None]] = {}
         self._seen_state: tuple = ()
 
     def _infos(self, toks: list[Token]) -> list[_Word]:
@@ -553,7 +554,7 @@ class Detector:
     # -- the detector ----------------------------------------------------------------
 
     def detect(self, text: str, posted: datetime | None = None, language: str | None = None) -> Detection:
-        toks, f = self.recall(text, language) or self.remember(text, language)
+        toks, f, _body = self.recall(text, language) or self.remember(text, language)
         found = Detection.from_json(f)
         found.time, time_span = self._time(text, toks, posted) if toks is not None else (None, None)
         if time_span is not None:
@@ -571,8 +572,9 @@ class Detector:
 
     def recall(self, text: str, language: str | None = None) -> tuple | None:
         """The remembered (tokens where the text has time words, else None; the JSON of the
-        detection less the time) of `text`, or None. Only the JSON is kept: a Detection
-        object as well took a quarter more memory (8,000 reports: 68 MB, now 55)."""
+        detection less the time; that JSON as bytes, less its opening brace, or None where
+        orjson cannot write it) of `text`, or None. No Detection object is kept: one as well
+        took a quarter more memory (8,000 reports: 68 MB, now 55, 63 with the bytes)."""
         state = (self.g.places.version, self.g.weapons.version, lemmas.lemma_keys, lemmas._analyzer)
         if state != self._seen_state:
             self._seen.clear()
@@ -586,7 +588,12 @@ class Detector:
         toks = tokens(text)
         base = self._detect(text, toks, lang)
         # the tokens are kept only where _time will read them
-        seen = (toks if self._time_words(text, toks) else None, base.as_json())
+        f = base.as_json()
+        try:
+            body = _dumps(f)[1:]  # the row's bytes are then the head's and these (json_bytes)
+        except TypeError:  # a lone surrogate in a span's text
+            body = None
+        seen = (toks if self._time_words(text, toks) else None, f, body)
         if _SEEN_MAX:
             if len(self._seen) >= _SEEN_MAX:  # the oldest goes: a long stream keeps its recent texts
                 del self._seen[next(iter(self._seen))]
@@ -606,21 +613,22 @@ class Detector:
         out["time"], out["spans"] = value, spans if spans is not None else [{**s} for s in f["spans"]]
         return out
 
-    def json_bytes(self, head: dict[str, Any], text: str, seen: tuple, posted: datetime | None) -> bytes:
-        """The row `head` followed by json_of(text, seen, posted), as JSON (orjson), without
-        copying what is remembered: it is only read."""
+    def json_bytes(self, head: bytes, text: str, seen: tuple, posted: datetime | None) -> bytes:
+        """The row whose first fields are `head` (an object's JSON, open: `{...,`) followed by
+        json_of(text, seen, posted), as JSON (orjson), without copying what is remembered: it is
+        only read. Raises TypeError where orjson cannot write it."""
         value, spans = self._timed_spans(text, seen, posted)
         if value is None and spans is None:
-            return _dumps({**head, **seen[1]})
-        out = {**head, **seen[1], "time": value}
+            return head + (seen[2] or _dumps(seen[1])[1:])
+        out = {**seen[1], "time": value}
         if spans is not None:
             out["spans"] = spans
-        return _dumps(out)
+        return head + _dumps(out)[1:]
 
     def _timed_spans(self, text: str, seen: tuple, posted: datetime | None) -> tuple[str | None, list | None]:
         """The time of a remembered text at the post's time, and where it has one, a new list
         of the remembered spans' JSON with the time's span in its sorted place (else None)."""
-        toks, f = seen
+        toks, f, _body = seen
         if toks is None:
             return None, None
         value, span = self._time(text, toks, posted)

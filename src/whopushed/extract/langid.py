@@ -70,7 +70,10 @@ def detect_language(text: str) -> str | None:
         _said_by[0] = detector
     found = _said.get(text)
     if found is None:
-        lang = detector.detect_language_of(text)
+        try:
+            lang = detector.detect_language_of(text)
+        except UnicodeEncodeError:  # a lone surrogate (a JSON escape): the model takes UTF-8 only
+            lang = detector.detect_language_of(text.encode("utf-8", "replace").decode("utf-8"))
         found = langs.get(lang, "ru") if lang is not None else "ru"
         if len(_said) < _SAID_MAX:
             _said[text] = found

@@ -182,16 +182,20 @@ class Prefilter:
             return self.detector.json_of(text, seen, posted)
         return self._quick(text, posted, *quick).as_json()
 
-    def detect_bytes(self, head: dict, text: str, posted: datetime | None = None) -> bytes:
-        """The row `head` followed by detect_json(text, posted), as JSON (orjson)."""
+    def detect_bytes(self, head: bytes, text: str, posted: datetime | None = None) -> bytes:
+        """The row whose first fields are `head` (an object's JSON, open: `{...,`) followed by
+        detect_json(text, posted), as JSON (orjson). Raises TypeError where orjson cannot write it."""
         seen, quick = self._read(text)
         if seen is not None:
             return self.detector.json_bytes(head, text, seen, posted)
         lang, level, days = quick  # written at once: nothing of it is kept, so nothing is copied
         value, span = self._quick_time(text, posted, level, days)
         if span is None:
-            return _dumps({**head, **_EMPTY_JSON, "language": lang})
-        return _dumps({**head, **_EMPTY_JSON, "language": lang, "time": value, "spans": [span.as_json()]})
+            body = _EMPTY_BODY.get(lang)
+            if body is None:
+                body = _EMPTY_BODY[lang] = _dumps({**_EMPTY_JSON, "language": lang})[1:]
+            return head + body
+        return head + _dumps({**_EMPTY_JSON, "language": lang, "time": value, "spans": [span.as_json()]})[1:]
 
     def _read(self, text: str) -> tuple[tuple | None, tuple | None]:
         """(what the detector remembers of `text`, None), remembering it first where it needs
@@ -243,6 +247,7 @@ class Prefilter:
 
 
 _EMPTY_JSON = Detection.nothing(None, NO_LAUNCH).as_json()  # only read: written into rows as it is
+_EMPTY_BODY: dict[str | None, bytes] = {}  # language -> _EMPTY_JSON's bytes with it, less the opening brace
 
 
 def _chunks(text: str, words: set[str]) -> list[tuple[int, int, str]]:

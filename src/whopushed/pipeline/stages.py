@@ -78,15 +78,41 @@ def detect_one(item: MessageTuple, detector=None) -> dict[str, Any]:
     return row
 
 
+_SCALARS: dict[tuple, bytes] = {}  # (type, a chat id or a message type) -> its JSON (a file has few)
+_U64, _I64 = 1 << 64, -(1 << 63)  # the integers orjson writes
+
+
+def _scalar(value: Any) -> bytes:
+    key = (type(value), value)  # by type too: 1, 1.0, True and Decimal(1) are equal keys
+    found = _SCALARS.get(key)
+    if found is None:
+        found = orjson.dumps(value)  # raises TypeError where orjson cannot write it
+        if len(_SCALARS) < 1 << 10:
+            _SCALARS[key] = found
+    return found
+
+
+def _head_json(item: MessageTuple) -> bytes:
+    """The JSON of _head(item)'s row fields, open for the rest: `{"id":...,"type":...,`.
+    Raises TypeError where orjson would (an integer past 64 bits, a lone surrogate)."""
+    chat, mid, _edit, kind, _text, date, edited = item
+    if type(mid) is not int or not _I64 <= mid < _U64:
+        return orjson.dumps(_head(item)[0])[:-1] + b","
+    d = b'"%s"' % iso_utc(date).encode() if date is not None else b"null"
+    e = b'"%s"' % iso_utc(edited).encode() if edited is not None else b"null"
+    return b'{"id":%d,"chat":%s,"date":%s,"edited":%s,"type":%s,' % (mid, _scalar(chat), d, e, _scalar(kind))
+
+
 def detect_one_json(item: MessageTuple) -> bytes:
     """orjson.dumps(detect_one(item)), sooner: nothing the detector remembers is copied.
     Raises TypeError (orjson's) where the row is no JSON orjson writes (an integer past 64
     bits, a lone surrogate)."""
-    head, posted = _head(item)
     kind = item[3]
     if kind != "message":
-        return orjson.dumps({**head, **_not_a_message(kind)})
-    return _prefilter().detect_bytes(head, item[4], posted)
+        return orjson.dumps({**_head(item)[0], **_not_a_message(kind)})
+    date = item[5]
+    posted = datetime.fromtimestamp(date, tz=UTC) if date is not None else None
+    return _prefilter().detect_bytes(_head_json(item), item[4], posted)
 
 
 # A batch's rows and detections are acyclic: the collector is paused while they are made
