@@ -16,7 +16,8 @@ Generates an export with a fixed seed and a stated mix (25% launch reports, 25% 
   of a 2% sample, per message;
 - peak_rss_mb: the largest memory of the pipeline's processes together: this one and its
   workers, their proportional resident sets (Pss: a page shared by n processes counts 1/n
-  in each) summed, sampled every 50 ms by a watcher process; never below this process's
+  in each) summed, sampled every 100 ms by a watcher process (the tree of processes
+  walked every second); never below this process's
   own peak resident set or the largest worker's.
 
 The last line printed is one JSON object with those figures (needs the `bench` extra:
@@ -82,7 +83,7 @@ def _pipeline(path: Path, jobs: int, batch: int, ranges: str, rows: str) -> tupl
 
 _WATCH = """
 import os, sys, time
-root, peak = int(sys.argv[1]), 0
+root, peak, every = int(sys.argv[1]), 0, float(sys.argv[3])
 def tree():
     kids = {}
     for p in os.listdir('/proc'):
@@ -99,9 +100,13 @@ def tree():
             out.append(p)
         todo.extend(kids.get(p, []))
     return out
+n = 0
 while True:
+    if n % 10 == 0:  # the tree changes rarely (a pool's workers live as long as it): walked every 10th sample
+        procs = tree()
+    n += 1
     total = 0
-    for p in tree():
+    for p in procs:
         try:  # the proportional set: a page shared by n processes counts 1/n in each
             with open(f'/proc/{p}/smaps_rollup') as fh:
                 total += next(int(line.split()[1]) for line in fh if line.startswith('Pss:')) * 1024
@@ -116,8 +121,11 @@ while True:
         fh.write(str(peak))
     if os.getppid() != root:
         break
-    time.sleep(0.05)
+    time.sleep(every)
 """
+# Sampling costs the machine it measures (reading a large process's page tables takes
+# milliseconds): at 50 ms the watcher took about a third of a core from a 2-core run.
+WATCH_EVERY_S = 0.1
 
 
 class _Watch:
@@ -128,7 +136,8 @@ class _Watch:
         self.out.close()
         self.proc = None
         if Path("/proc/self/statm").exists():
-            self.proc = subprocess.Popen([sys.executable, "-c", _WATCH, str(os.getpid()), self.out.name])
+            self.proc = subprocess.Popen([sys.executable, "-c", _WATCH, str(os.getpid()), self.out.name,
+                                          str(WATCH_EVERY_S)])
         return self
 
     def __exit__(self, *exc):
