@@ -66,7 +66,8 @@ def test_a_row_orjson_cannot_write_is_written_by_the_standard_library():
 def test_write_rows_counts_and_filters_like_the_dicts():
     rows = detect_batch(_items(500, seed=5))
     out = bytearray(b"[")
-    tally = write_rows(map(row_bytes, rows), out.extend)
+    encoded = [row_bytes(r) for r in rows]
+    tally = write_rows([encoded[:7], [], encoded[7:]], out.extend)  # chunks, one of them empty
     out += b"]"
     assert json.loads(out) == rows
     launches = [r for r in rows if r["is_launch_report"]]
@@ -76,7 +77,7 @@ def test_write_rows_counts_and_filters_like_the_dicts():
         by[r["launch_territory"] or "unstated"] = by.get(r["launch_territory"] or "unstated", 0) + 1
     assert tally.by_launch_territory == by
     only = bytearray(b"[")
-    assert write_rows(map(row_bytes, rows), only.extend, launch_only=True).messages == len(rows)
+    assert write_rows([encoded[:100], encoded[100:]], only.extend, launch_only=True).messages == len(rows)
     assert json.loads(only + b"]") == launches
 
 
@@ -85,6 +86,9 @@ def _rows(path: Path, encoded: bool, ranges: bool, range_bytes: int = 2000) -> t
     with LocalEngine(1) as engine:
         rows = list(R.rows_of_file(engine, path, report, detect_batch, batch=50, ranges=ranges,
                                    range_bytes=range_bytes, encoded=encoded))
+    if encoded:  # lists of rows, a range's or a batch's
+        assert all(type(chunk) is list and chunk for chunk in rows)
+        rows = [row for chunk in rows for row in chunk]
     return rows, report
 
 

@@ -51,24 +51,28 @@ class Tally:
     by_launch_territory: dict[str, int] = field(default_factory=dict)
 
 
-def write_rows(rows: Iterable[bytes], write: Callable[[bytes], Any], launch_only: bool = False) -> Tally:
+def write_rows(chunks: Iterable[list[bytes]], write: Callable[[bytes], Any], launch_only: bool = False) -> Tally:
     """Write each row (or each launch report's, with launch_only) as an item of a JSON array
-    whose "[" the caller has written: separated by ",\\n  ". Returns what was counted."""
+    whose "[" the caller has written, separated by ",\\n  "; `chunks` are lists of rows
+    (ranges.detect_files with encoded=True), each written at once. Returns what was counted."""
     tally = Tally()
     by = tally.by_launch_territory
-    sep = b"\n  "
+    sep, between = b"\n  ", b",\n  "
     n = launches = 0
-    for row in rows:
-        n += 1
-        launch, territory = launch_of(row)
-        if launch:
-            launches += 1
-            key = territory or "unstated"
-            by[key] = by.get(key, 0) + 1
-        elif launch_only:
-            continue
-        write(sep)
-        write(row)
-        sep = b",\n  "
+    launched = _LAUNCH + b"true"
+    for chunk in chunks:
+        n += len(chunk)
+        reports = [row for row in chunk if launched in row]  # a cheap look first: most rows are not
+        for row in reports:
+            is_launch, territory = launch_of(row)
+            if is_launch:
+                launches += 1
+                key = territory or "unstated"
+                by[key] = by.get(key, 0) + 1
+        if launch_only:
+            chunk = [row for row in reports if launch_of(row)[0]]
+        if chunk:
+            write(sep + between.join(chunk))
+            sep = between
     tally.messages, tally.launch_reports = n, launches
     return tally

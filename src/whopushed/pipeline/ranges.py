@@ -168,23 +168,32 @@ def rows_of_file(engine, path: str | Path, report: tg.ReadReport, stage: Callabl
     (engines.open_engine); `report` is filled as the sequential reader fills it. By ranges
     where `ranges` and the file allow, else (or on anything unsure) sequentially. With
     `texts`, texts[identity] = the message's first 120 characters, for each row given. With
-    `encoded`, each row is its JSON bytes (output.row_bytes), as the workers wrote it."""
+    `encoded`, lists of rows (a range's or a batch's, in order), each row its JSON bytes
+    (output.row_bytes) as the workers wrote it: a caller that writes them out need not
+    touch each one."""
     lay = plan(path) if ranges else None
     given = 0
     if lay is not None:
         state = _RangeRead(engine, Path(path), report, stage, lay, range_bytes, texts, progress, encoded)
-        with closing(state.rows()) as rows:  # abandoned here: the books' files go now, not at collection
-            for row in rows:
-                given += 1
-                yield row
+        with closing(state.rows()) as chunks:  # abandoned here: the books' files go now, not at collection
+            for chunk in chunks:
+                given += len(chunk)
+                if encoded:
+                    yield chunk
+                else:
+                    yield from chunk
         if state.done:
             return
         report.__dict__.update(tg.ReadReport(report.file).__dict__)  # the sequential path counts afresh
-    yield from _sequential(engine, path, report, stage, batch, texts, progress, skip=given, encoded=encoded)
+    for chunk in _sequential(engine, path, report, stage, batch, texts, progress, skip=given, encoded=encoded):
+        if encoded:
+            yield chunk
+        else:
+            yield from chunk
 
 
 def _sequential(engine, path, report, stage, batch, texts, progress, skip: int = 0,
-                encoded: bool = False) -> Iterator[Any]:
+                encoded: bool = False) -> Iterator[list]:
     tick = (lambda: progress(1)) if progress else None
 
     def items() -> Iterator[tuple]:
@@ -198,7 +207,7 @@ def _sequential(engine, path, report, stage, batch, texts, progress, skip: int =
             yield as_tuple(msg)
 
     for rows in engine.imap(stage, batched(items(), batch)):
-        yield from (map(row_bytes, rows) if encoded else rows)
+        yield [row_bytes(r) for r in rows] if encoded else rows
 
 
 class _RangeRead:
@@ -225,13 +234,14 @@ class _RangeRead:
         except (tf._Unsure, OSError):
             self.unsure = True
 
-    def rows(self) -> Iterator[Any]:
+    def rows(self) -> Iterator[list]:
+        """The rows kept of each range, a list a range."""
         try:
             yield from self._rows()
         finally:
             self.seen.close()  # its runs on disk go, however the reading ends
 
-    def _rows(self) -> Iterator[Any]:
+    def _rows(self) -> Iterator[list]:
         report, file = self.report, str(self.path)
         meta = self.lay.meta
         chat_id = meta.get("id")
@@ -263,8 +273,9 @@ class _RangeRead:
                     for (mid, edit), text in zip(labels, rtexts):
                         texts[(chat_id, mid, edit)] = text
                 given = len(rows)
-                yield from rows
+                yield rows
                 rows = ()
+            kept = []
             for i, row in enumerate(rows):
                 while j in skipped:
                     j += 1
@@ -297,7 +308,9 @@ class _RangeRead:
                     texts[(chat_id, mid, edit)] = rtexts[i]
                 given += 1
                 j += 1
-                yield row
+                kept.append(row)
+            if kept:
+                yield kept
             seen.settle()
             k += read
             report.read += read
