@@ -190,12 +190,10 @@ class Prefilter:
             return self.detector.json_bytes(head, text, seen, posted)
         lang, level, days = quick  # written at once: nothing of it is kept, so nothing is copied
         value, span = self._quick_time(text, posted, level, days)
+        parts = _EMPTY_BODY.get(lang) or _empty_body(lang)
         if span is None:
-            body = _EMPTY_BODY.get(lang)
-            if body is None:
-                body = _EMPTY_BODY[lang] = _dumps({**_EMPTY_JSON, "language": lang})[1:]
-            return head + body
-        return head + _dumps({**_EMPTY_JSON, "language": lang, "time": value, "spans": [span.as_json()]})[1:]
+            return head + parts[0]
+        return b"".join((head, parts[1], _dumps(value), parts[2], _dumps([span.as_json()]), parts[3]))
 
     def _read(self, text: str) -> tuple[tuple | None, tuple | None]:
         """(what the detector remembers of `text`, None), remembering it first where it needs
@@ -247,7 +245,17 @@ class Prefilter:
 
 
 _EMPTY_JSON = Detection.nothing(None, NO_LAUNCH).as_json()  # only read: written into rows as it is
-_EMPTY_BODY: dict[str | None, bytes] = {}  # language -> _EMPTY_JSON's bytes with it, less the opening brace
+_EMPTY_BODY: dict[str | None, tuple[bytes, ...]] = {}  # language -> _empty_body(language)
+
+
+def _empty_body(lang: str | None) -> tuple[bytes, ...]:
+    """The JSON of an empty detection in `lang`, less its opening brace: whole (no time), and cut
+    where its time and its spans go (a row is then a few joins, not a dict written anew)."""
+    whole = _dumps({**_EMPTY_JSON, "language": lang})[1:]
+    before, rest = _dumps({**_EMPTY_JSON, "language": lang, "time": "@T", "spans": "@S"})[1:].split(b'"@T"')
+    between, after = rest.split(b'"@S"')
+    _EMPTY_BODY[lang] = found = (whole, before, between, after)
+    return found
 
 
 def _chunks(text: str, words: set[str]) -> list[tuple[int, int, str]]:
