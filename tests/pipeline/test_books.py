@@ -120,3 +120,16 @@ def test_identity_key_is_the_id_exactly_and_keeps_ids_beyond_64_bits_apart():
     keys = {books.identity_key(m, e) for m in ids for e in ("", "1", "\udcff")}
     assert len(keys) == 3 * len(ids) and all(len(k) == books.KEY_BYTES for k in keys)
     assert np.frombuffer(books.identity_key(2 ** 63 - 1, "") + bytes(12), books._REC)["mid"][0] == 2 ** 63 - 1
+
+
+def test_a_ranges_values_at_once_are_value_record_by_record():
+    import random
+
+    rng = random.Random(8)
+    n = 300
+    records = bytes(rng.getrandbits(8) for _ in range(n * books.REC_BYTES))
+    for start, numbered in ((0, n), (5000, 120), (7, 0), (9, -4)):
+        want = [books.value(records[i * books.REC_BYTES + books.KEY_BYTES:(i + 1) * books.REC_BYTES],
+                            start + i if i < numbered else books.NO_POS) for i in range(n)]
+        assert books.values(records, start, numbered) == want
+    assert books.values(b"", 0, 0) == []

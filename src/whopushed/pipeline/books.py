@@ -69,6 +69,25 @@ def value(content: bytes, pos: int) -> bytes:
     return content + pos.to_bytes(8, "little", signed=True)
 
 
+_CONTENT = np.dtype([("key", "V16"), ("content", "V12")])  # a record as the workers send it
+_VALUE = np.dtype([("content", "V12"), ("pos", "<i8")])
+
+
+def values(records: bytes, start: int, numbered: int) -> list[bytes]:
+    """value(content, position) of each record (key + content digest, REC_BYTES each), the
+    positions counted from `start`; past the first `numbered` records, NO_POS. A range's
+    values at once: a third of the cost of value() a record."""
+    recs = np.frombuffer(records, _CONTENT)
+    out = np.empty(len(recs), _VALUE)
+    out["content"] = recs["content"]
+    pos = np.arange(start, start + len(recs), dtype=np.int64)
+    pos[max(numbered, 0):] = NO_POS
+    out["pos"] = pos
+    data = out.tobytes()
+    size = _VALUE.itemsize
+    return [data[o:o + size] for o in range(0, len(data), size)]
+
+
 @dataclass
 class _Run:
     """One sorted run on disk: its columns one after the other, n entries each."""

@@ -77,11 +77,16 @@ def message_tuple(raw: dict, chat_id: Any) -> tuple[tuple | None, str | None, st
     if type(mid) is not int:
         return None, f"message without an integer id ({mid!r}); skipped", None
     text, disagreement = tg.message_text(raw)
-    edited = _unix(raw, "edited_unixtime", "edited") if ("edited" in raw or "edited_unixtime" in raw) else None
-    edit_key = str(raw.get("edited_unixtime") or "")
-    item = (chat_id, mid, edit_key, str(raw.get("type", "message")), text,
-            _unix(raw, "date_unixtime", "date"), edited)
-    return item, None, disagreement
+    if "edited" in raw or "edited_unixtime" in raw:
+        edited = _unix(raw, "edited_unixtime", "edited")
+        edit_key = str(raw.get("edited_unixtime") or "")
+    else:
+        edited, edit_key = None, ""
+    kind = raw.get("type", "message")
+    u = raw.get("date_unixtime")  # _unix's usual case, here: a call a message saved
+    date = int(u) if type(u) is str and 0 < len(u) <= 11 and u.isascii() and u.isdigit() \
+        else _unix(raw, "date_unixtime", "date")
+    return (chat_id, mid, edit_key, kind if type(kind) is str else str(kind), text, date, edited), None, disagreement
 
 
 def run_range(task: RangeTask) -> tuple:
@@ -264,8 +269,7 @@ class _RangeRead:
             if keys and len(set(keys)) == len(keys) and recent.keys().isdisjoint(keys):
                 # the common case, every message a first version: the books take the range at once
                 first = report.messages
-                recent.update(zip(keys, (value(digests[size * i + KEY_BYTES: size * (i + 1)],
-                                               (k + i) if first + i < limit else NO_POS) for i in range(len(keys)))))
+                recent.update(zip(keys, books.values(digests, k, limit - first)))
                 for i, why in disagreements.items():
                     report.disagreements.append(InputIssue(file, None, None, f"messages[{k + i}]", why))
                 report.messages += len(rows)
