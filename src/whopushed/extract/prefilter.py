@@ -17,7 +17,7 @@ prefilter (every message then goes to the full detector) until it is classified.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from ..text import WORDS_CACHED
 from .detect import (_TIME, LOCAL, NO_LAUNCH, Detection, Detector, Rules, Span, _clock_hint, _dumps, _evening_before,
@@ -182,15 +182,20 @@ class Prefilter:
             return self.detector.json_of(text, seen, posted)
         return self._quick(text, posted, *quick).as_json()
 
-    def detect_bytes(self, head: bytes, text: str, posted: datetime | None = None) -> bytes:
+    def detect_bytes(self, head: bytes, text: str, date: int | None = None) -> bytes:
         """The row whose first fields are `head` (an object's JSON, open: `{...,`) followed by
-        detect_json(text, posted), as JSON (orjson). Raises TypeError where orjson cannot write it."""
+        detect_json(text, the post's time), as JSON (orjson); `date`: the post's time in unix
+        seconds, made a datetime only where a time is read (most texts have none). Raises
+        TypeError where orjson cannot write it."""
         seen, quick = self._read(text)
         if seen is not None:
+            posted = None if seen[0] is None or date is None else datetime.fromtimestamp(date, tz=UTC)
             return self.detector.json_bytes(head, text, seen, posted)
         lang, level, days = quick  # written at once: nothing of it is kept, so nothing is copied
-        value, span = self._quick_time(text, posted, level, days)
         parts = _EMPTY_BODY.get(lang) or _empty_body(lang)
+        if level != TIME_ONLY or date is None:
+            return head + parts[0]
+        value, span = self._quick_time(text, datetime.fromtimestamp(date, tz=UTC), level, days)
         if span is None:
             return head + parts[0]
         return b"".join((head, parts[1], _dumps(value), parts[2], _dumps([span.as_json()]), parts[3]))

@@ -392,18 +392,20 @@ def read_range(path: str, start: int, end: int, size: int, indent: bytes = b"") 
         if os.fstat(fh.fileno()).st_size != size:
             raise OSError(f"{path}: {os.fstat(fh.fileno()).st_size} bytes here, {size} where the ranges were cut")
         fh.seek(start)
-        data = fh.read(end - start)
-    if len(data) != end - start:
+        array = bytearray(end - start + 2)  # the bytes read in place between "[" and "]": no copies
+        read = fh.readinto(memoryview(array)[1:-1])
+    if read != end - start:
         raise OSError(f"{path}: shorter than where the ranges were cut")
+    array[0], array[-1] = 0x5B, 0x5D
     try:
-        values = orjson.loads(b"[" + data + b"]")
+        values = orjson.loads(array)
     except orjson.JSONDecodeError:
         return None
     for v in values:
         if type(v) is not dict:
             return None
     if any(_has_float(v) for v in values):
-        return _one_by_one(data, indent, orjson)
+        return _one_by_one(bytes(array[1:-1]), indent, orjson)
     return values
 
 

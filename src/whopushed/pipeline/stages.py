@@ -110,9 +110,7 @@ def detect_one_json(item: MessageTuple) -> bytes:
     kind = item[3]
     if kind != "message":
         return orjson.dumps({**_head(item)[0], **_not_a_message(kind)})
-    date = item[5]
-    posted = datetime.fromtimestamp(date, tz=UTC) if date is not None else None
-    return _prefilter().detect_bytes(_head_json(item), item[4], posted)
+    return _prefilter().detect_bytes(_head_json(item), item[4], item[5])
 
 
 # A batch's rows and detections are acyclic: the collector is paused while they are made
