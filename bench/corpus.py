@@ -16,7 +16,7 @@ Generates an export with a fixed seed and a stated mix (25% launch reports, 25% 
   of a 2% sample, per message;
 - peak_rss_mb: the largest memory of the pipeline's processes together: this one and its
   workers, their proportional resident sets (Pss: a page shared by n processes counts 1/n
-  in each) summed, sampled every 100 ms by a watcher process (the tree of processes
+  in each) summed, sampled every 250 ms by a watcher process (the tree of processes
   walked every second); never below this process's
   own peak resident set or the largest worker's.
 
@@ -102,7 +102,7 @@ def tree():
     return out
 n = 0
 while True:
-    if n % 10 == 0:  # the tree changes rarely (a pool's workers live as long as it): walked every 10th sample
+    if n % 4 == 0:  # the tree changes rarely (a pool's workers live as long as it): walked every second
         procs = tree()
     n += 1
     total = 0
@@ -123,9 +123,11 @@ while True:
         break
     time.sleep(every)
 """
-# Sampling costs the machine it measures (reading a large process's page tables takes
-# milliseconds): at 50 ms the watcher took about a third of a core from a 2-core run.
-WATCH_EVERY_S = 0.1
+# Sampling costs the machine it measures (the kernel walks a process's page tables for its
+# Pss: milliseconds for each of the pipeline's processes): at 50 ms the watcher took a third
+# of a core from a 2-core run, at 100 ms a tenth. The pipeline's memory grows and settles
+# over seconds, and each process's own peak (getrusage) is a floor under the figure.
+WATCH_EVERY_S = 0.25
 
 
 class _Watch:
