@@ -231,9 +231,13 @@ def test_a_remembered_texts_json_changed_by_its_caller_leaves_the_next_one_alone
 
 
 def test_the_utc_time_strings_are_those_of_isoformat():
-    from whopushed.pipeline.stages import iso_utc
+    import orjson
+
+    from whopushed.pipeline.stages import iso_utc, json_utc
 
     rng = random.Random(6)
     for unix in [0, -1, 59, 86399, 86400, 1_700_000_000, 253402300799] + [rng.randint(-2 * 10**9, 4 * 10**9)
                                                                        for _ in range(5000)]:
-        assert iso_utc(unix) == datetime.fromtimestamp(unix, tz=UTC).isoformat(), unix
+        want = datetime.fromtimestamp(unix, tz=UTC).isoformat()
+        assert iso_utc(unix) == want, unix
+        assert json_utc(unix) == orjson.dumps(want), unix

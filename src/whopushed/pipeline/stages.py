@@ -34,20 +34,27 @@ def _prefilter():
     return Prefilter(default_detector())
 
 
-_DAYS: dict[int, str] = {}  # days since 1970 -> "YYYY-MM-DDT"
+_DAYS: dict[int, bytes] = {}  # days since 1970 -> b'"YYYY-MM-DDT'
+_MINUTES = [b"%02d:%02d:" % divmod(m, 60) for m in range(1440)]
+_SECONDS = [b'%02d+00:00"' % s for s in range(60)]
 
 
-def iso_utc(unix: int) -> str:
-    """datetime.fromtimestamp(unix, tz=UTC).isoformat(), from the day's string (messages
-    share days) and the time of day: several times sooner."""
+def json_utc(unix: int) -> bytes:
+    """The JSON string of datetime.fromtimestamp(unix, tz=UTC).isoformat(), quotes included,
+    from the day's bytes (messages share days), the minute's and the second's: several times
+    sooner than formatting it."""
     day, sec = divmod(unix, 86400)
     prefix = _DAYS.get(day)
     if prefix is None:
-        prefix = datetime.fromtimestamp(day * 86400, tz=UTC).isoformat()[:11]
+        prefix = b'"' + datetime.fromtimestamp(day * 86400, tz=UTC).isoformat()[:11].encode()
         if len(_DAYS) < 1 << 16:
             _DAYS[day] = prefix
-    h, rest = divmod(sec, 3600)
-    return f"{prefix}{h:02d}:{rest // 60:02d}:{rest % 60:02d}+00:00"
+    return prefix + _MINUTES[sec // 60] + _SECONDS[sec % 60]
+
+
+def iso_utc(unix: int) -> str:
+    """datetime.fromtimestamp(unix, tz=UTC).isoformat(), sooner (json_utc)."""
+    return json_utc(unix)[1:-1].decode()
 
 
 def _head(item: MessageTuple) -> tuple[dict[str, Any], datetime | None]:
@@ -98,8 +105,8 @@ def _head_json(item: MessageTuple) -> bytes:
     chat, mid, _edit, kind, _text, date, edited = item
     if type(mid) is not int or not _I64 <= mid < _U64:
         return orjson.dumps(_head(item)[0])[:-1] + b","
-    d = b'"%s"' % iso_utc(date).encode() if date is not None else b"null"
-    e = b'"%s"' % iso_utc(edited).encode() if edited is not None else b"null"
+    d = json_utc(date) if date is not None else b"null"
+    e = json_utc(edited) if edited is not None else b"null"
     return b'{"id":%d,"chat":%s,"date":%s,"edited":%s,"type":%s,' % (mid, _scalar(chat), d, e, _scalar(kind))
 
 
@@ -124,10 +131,11 @@ def detect_batch(batch: list[MessageTuple]) -> list[dict[str, Any]]:
 
 def _json_array(batch: list[MessageTuple], ends: list[int] | None = None) -> bytes:
     out = bytearray(b"[")
+    detect, head = _prefilter().detect_bytes, _head_json  # detect_one_json, unrolled: a message's usual way
     for item in batch:
         # appended at once: orjson's buffer (4 KiB) is freed and reused for the next row,
         # where a list of the rows' bytes would keep one per row
-        out += detect_one_json(item)
+        out += detect(head(item), item[4], item[5]) if item[3] == "message" else detect_one_json(item)
         if ends is not None:
             ends.append(len(out))
         out += b","
