@@ -1,23 +1,28 @@
 """Corpus benchmark: a synthetic Telegram export through the whole detect pipeline.
 
-    python bench/corpus.py --messages 1000000 [--jobs 2] [--keep FILE]
+    python bench/corpus.py --messages 1000000 [--jobs 2] [--repeat 3] [--keep FILE]
 
 Generates an export with a fixed seed and a stated mix (25% launch reports, 25% near misses,
-50% chatter; ru, uk, be, en; whopushed.pipeline.synthetic), then measures:
+50% chatter; ru, uk, be, en; whopushed.pipeline.synthetic), then measures, in `--repeat`
+rounds (default 3) of the three measurements one after the other, each figure its best round
+(a shared machine's speed drifts by a third from one minute to the next; every round is
+printed):
 
 - seconds: reading the export, detecting every message on the local engine (one process
   per core, each reading its own byte ranges of the file: pipeline/ranges.py) and writing
   the rows in order, as `whopushed detect --json` does (pipeline/output.py: the workers'
-  JSON passed through, to a null device here); with `--rows dicts`, each row read into a
-  dict instead, as a Python caller of detect_files takes them;
+  JSON passed through, to a null device here), in a fresh process each round (nothing
+  warm from the round before; its start-up, the detector's included, is timed); with
+  `--rows dicts`, each row read into a dict instead, as a Python caller of detect_files
+  takes them;
 - parse_seconds: the floor, a bare orjson parse of the same file (in a child process, so
   its memory does not count against the pipeline's);
 - baseline_per_message_s: natasha NER (segmenter, embeddings, NER tagger) on every message
-  of a 2% sample, per message;
-- peak_rss_mb: the largest memory of the pipeline's processes together: this one and its
-  workers, their proportional resident sets (Pss: a page shared by n processes counts 1/n
-  in each) summed, sampled every 250 ms by a watcher process (the tree of processes
-  walked every second); never below this process's
+  of a 2% sample, per message (the models loaded once, before the timing);
+- peak_rss_mb: the largest memory of the pipeline's processes together, over the rounds:
+  the pipeline's process and its workers, their proportional resident sets (Pss: a page
+  shared by n processes counts 1/n in each) summed, sampled every 250 ms by a watcher
+  process (the tree of processes walked every second); never below the pipeline process's
   own peak resident set or the largest worker's.
 
 The last line printed is one JSON object with those figures (needs the `bench` extra:
@@ -45,7 +50,9 @@ def _parse_floor(path: Path) -> float:
     return float(out.stdout.strip())
 
 
-def _baseline(path: Path, fraction: float, seed: int) -> tuple[float, int]:
+def _baseline_sample(path: Path, fraction: float, seed: int):
+    """natasha's NER over the 2% sample: a function that times one pass, per message (the
+    models are loaded once, outside the timing)."""
     from natasha import Doc, NewsEmbedding, NewsNERTagger, Segmenter
 
     from whopushed.ingest.telegram import read_file
@@ -54,12 +61,16 @@ def _baseline(path: Path, fraction: float, seed: int) -> tuple[float, int]:
     tagger = NewsNERTagger(emb)
     rng = random.Random(seed)
     sample = [m.text for m in read_file(path) if rng.random() < fraction]
-    start = time.perf_counter()
-    for text in sample:
-        doc = Doc(text)
-        doc.segment(segmenter)
-        doc.tag_ner(tagger)
-    return (time.perf_counter() - start) / max(len(sample), 1), len(sample)
+
+    def one_pass() -> float:
+        start = time.perf_counter()
+        for text in sample:
+            doc = Doc(text)
+            doc.segment(segmenter)
+            doc.tag_ner(tagger)
+        return (time.perf_counter() - start) / max(len(sample), 1)
+
+    return one_pass, len(sample)
 
 
 def _pipeline(path: Path, jobs: int, batch: int, ranges: str, rows: str) -> tuple[float, int, int]:
@@ -159,6 +170,26 @@ class _Watch:
         return max(sampled, own / 1024.0, children / 1024.0)
 
 
+def _pipeline_child(path: Path, args) -> dict:
+    """One pipeline run in a fresh process (nothing warm from an earlier run), watched there:
+    {"seconds", "messages", "launches", "peak_rss_mb"}."""
+    cmd = [sys.executable, __file__, "--pipeline-only", str(path), "--jobs", str(args.jobs), "--batch",
+           str(args.batch), "--ranges", args.ranges, "--rows", args.rows]
+    out = subprocess.run(cmd + (["--no-text-memo"] if args.no_text_memo else []), check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _pipeline_only(path: Path, args) -> None:
+    with _Watch() as watch:
+        if args.no_text_memo:
+            import whopushed.extract.detect as detect_mod
+
+            detect_mod._SEEN_MAX = 0  # set before the workers fork, so they inherit it
+        seconds, n, launches = _pipeline(path, args.jobs, args.batch, args.ranges, args.rows)
+    print(json.dumps({"seconds": seconds, "messages": n, "launches": launches, "peak_rss_mb": watch.peak_mb()}))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--messages", type=int, default=100_000)
@@ -166,6 +197,9 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--baseline-fraction", type=float, default=0.02)
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="rounds of the three measurements (pipeline, parse, baseline), interleaved; each "
+                         "figure is its best round (a shared machine's speed drifts by a third between minutes)")
     ap.add_argument("--keep", type=Path, default=None, help="write the export here and keep it")
     ap.add_argument("--no-text-memo", action="store_true",
                     help="turn off the detector's memo of recent texts: the synthetic export repeats its "
@@ -178,7 +212,11 @@ def main() -> None:
     ap.add_argument("--rows", choices=("json", "dicts"), default="json",
                     help="json: the rows written out as `whopushed detect --json` writes them; dicts: each row "
                          "read into a dict, as a Python caller of pipeline.ranges.detect_files takes them")
+    ap.add_argument("--pipeline-only", type=Path, default=None, metavar="EXPORT", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.pipeline_only is not None:  # one round's pipeline, in the child _pipeline_child starts
+        _pipeline_only(args.pipeline_only, args)
+        return
     from whopushed.pipeline.synthetic import write_export
 
     tmp = None
@@ -190,25 +228,25 @@ def main() -> None:
     mix = write_export(path, args.messages, seed=args.seed, vocabulary=args.vocabulary)
     print(f"generated {args.messages:,} messages ({path.stat().st_size / 1e6:.0f} MB) in "
           f"{time.perf_counter() - t:.1f}s: {mix}", file=sys.stderr)
-    with _Watch() as watch:  # the watcher counts this process's tree: the floor's child comes later
-        if args.no_text_memo:
-            import whopushed.extract.detect as detect_mod
-
-            detect_mod._SEEN_MAX = 0  # set before the workers fork, so they inherit it
-        seconds, n, launches = _pipeline(path, args.jobs, args.batch, args.ranges, args.rows)
-    peak = watch.peak_mb()
-    print(f"pipeline: {n:,} messages, {launches:,} launch reports, {seconds:.1f}s", file=sys.stderr)
-    parse_s = _parse_floor(path)
-    print(f"orjson parse: {parse_s:.2f}s", file=sys.stderr)
-    base, sampled = _baseline(path, args.baseline_fraction, args.seed)
-    print(f"natasha NER baseline: {sampled:,} sampled messages, {base * 1e3:.2f} ms each", file=sys.stderr)
+    one_pass, sampled = _baseline_sample(path, args.baseline_fraction, args.seed)
+    runs, parses, bases = [], [], []
+    for r in range(1, max(args.repeat, 1) + 1):
+        run = _pipeline_child(path, args)
+        runs.append(run)
+        parses.append(_parse_floor(path))
+        bases.append(one_pass())
+        print(f"round {r}: pipeline {run['messages']:,} messages ({run['launches']:,} launch reports) in "
+              f"{run['seconds']:.2f}s, peak {run['peak_rss_mb']:.0f} MB; orjson parse {parses[-1]:.2f}s; "
+              f"natasha NER {bases[-1] * 1e3:.3f} ms a message ({sampled:,} sampled)", file=sys.stderr)
+    n = runs[0]["messages"]
+    seconds, parse_s, base = min(r["seconds"] for r in runs), min(parses), min(bases)
     per_message = seconds / max(n, 1)
     print(json.dumps({
         "messages": n, "seconds": round(seconds, 2), "parse_seconds": round(parse_s, 3),
         "ratio_to_parse": round(seconds / parse_s, 1) if parse_s else None,
         "baseline_per_message_s": round(base, 6),
         "speedup_vs_baseline": round(base / per_message, 1) if per_message else None,
-        "peak_rss_mb": round(peak, 1),
+        "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs), 1),
     }))
     if tmp is not None:
         tmp.cleanup()
