@@ -191,9 +191,30 @@ def test_the_day_words_time_is_the_detectors_time():
         if not days:
             continue
         posted = rng.choice(posts)
-        assert pf._day_time(text, days, posted) == det._time(text, tokens(text), posted), (text, posted)
+        want = det._time(text, tokens(text), posted)
+        assert pf._day_time(text, days, posted) == want, (text, posted)
+        assert pf._day_time(text, days, int(posted.timestamp())) == want, (text, posted)  # by the hour's dates
         checked += 1
     assert checked > 300
+
+
+def test_an_hours_local_dates_hold_for_each_of_its_seconds():
+    from whopushed.extract.prefilter import LOCAL, _local_dates
+
+    rng = random.Random(4)
+    hours = [int(datetime(2024, 3, 31, h, tzinfo=UTC).timestamp()) for h in range(4)]  # the clock changes at 01:00
+    hours += [int(datetime(2024, 10, 27, h, tzinfo=UTC).timestamp()) for h in range(4)]
+    hours += [int(datetime(2023, 12, 31, h, tzinfo=UTC).timestamp()) for h in range(20, 24)]  # local midnight
+    hours += [rng.randrange(1_500_000_000, 1_900_000_000) // 3600 * 3600 for _ in range(300)]
+    kept = 0
+    for hour in hours:
+        dates = _local_dates(hour)
+        kept += dates is not None
+        for sec in (0, 1, 1799, 3598, 3599, rng.randrange(3600)):
+            local = datetime.fromtimestamp(hour + sec, tz=UTC).astimezone(LOCAL).date()
+            if dates is not None:
+                assert dates == (local.isoformat(), (local - timedelta(days=1)).isoformat()), (hour, sec)
+    assert kept > 250
 
 
 def test_json_rows_are_the_rows():

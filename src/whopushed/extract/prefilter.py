@@ -195,7 +195,10 @@ class Prefilter:
         parts = _EMPTY_BODY.get(lang) or _empty_body(lang)
         if level != TIME_ONLY or date is None:
             return head + parts[0]
-        value, span = self._quick_time(text, datetime.fromtimestamp(date, tz=UTC), level, days)
+        if days:  # _quick_time's usual way, with the post's unix time
+            value, span = self._day_time(text, days, date)
+        else:
+            value, span = self._quick_time(text, datetime.fromtimestamp(date, tz=UTC), level, days)
         if span is None:
             return head + parts[0]
         return b"".join((head, parts[1], _dumps(value), parts[2], _dumps([span.as_json()]), parts[3]))
@@ -231,22 +234,49 @@ class Prefilter:
         # no day word (days == set()): the clock time alone, which _time finds in the text
         return self.detector._time(text, [] if days is not None else tokens(text), posted)
 
-    def _day_time(self, text: str, days: set[str], posted: datetime) -> tuple[str, Span]:
+    def _day_time(self, text: str, days: set[str], posted: datetime | int) -> tuple[str, Span]:
         """Detector._time of a text whose only words it reads are day words (`days`, whole
         chunks, no digits: no date, no clock time), without its tokens: a night word first
         gives the night, else the last "yesterday" (else the first day word) gives the day;
-        the span is the last "yesterday", else the first day word."""
+        the span is the last "yesterday", else the first day word. `posted`: a datetime, or
+        unix seconds (the day then comes from the hour's cached local dates, _local_dates)."""
         kinds = self.detector.r.days
         found = _chunks(text, days)
         first = found[0]
         yesterdays = [c for c in found if kinds[c[2].lower()] == "yesterday"]
         start, end, _w = yesterdays[-1] if yesterdays else first
+        span = _span("time", start, end, text[start:end])
+        night = kinds[first[2].lower()] == "night"
+        if type(posted) is int:
+            dates = None if night else _local_dates(posted)
+            if dates is not None:
+                return dates[1] if yesterdays else dates[0], span
+            posted = datetime.fromtimestamp(posted, tz=UTC)
         local = posted.astimezone(LOCAL)
-        if kinds[first[2].lower()] == "night":
+        if night:
             value = f"{_evening_before(local.date())}/{_minutes(local)}{_off(local)}"
         else:
             value = (local.date() - timedelta(days=1) if yesterdays else local.date()).isoformat()
-        return value, _span("time", start, end, text[start:end])
+        return value, span
+
+
+_HOURS: dict[int, tuple[str, str] | None] = {}  # unix hour -> _local_dates
+
+
+def _local_dates(unix: int) -> tuple[str, str] | None:
+    """(the local date, the day before), ISO, of every second of unix's UTC hour, or None where
+    the hour holds a local midnight or a clock change. Posts share hours: one date sum an hour."""
+    hour = unix // 3600
+    found = _HOURS.get(hour, False)
+    if found is False:
+        a = datetime.fromtimestamp(hour * 3600, tz=UTC).astimezone(LOCAL)
+        b = datetime.fromtimestamp(hour * 3600 + 3599, tz=UTC).astimezone(LOCAL)
+        found = None
+        if a.date() == b.date() and a.utcoffset() == b.utcoffset():  # local time runs straight within one day
+            found = (a.date().isoformat(), (a.date() - timedelta(days=1)).isoformat())
+        if len(_HOURS) < 1 << 16:
+            _HOURS[hour] = found
+    return found
 
 
 _EMPTY_JSON = Detection.nothing(None, NO_LAUNCH).as_json()  # only read: written into rows as it is
