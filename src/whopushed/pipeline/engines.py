@@ -48,6 +48,12 @@ class LocalEngine:
     def workers(self) -> int:
         return self.jobs
 
+    @property
+    def spools(self) -> bool:
+        """Whether its workers are other processes of this machine, which may hand results
+        over in files (pipeline/spool.py)."""
+        return self._pool is not None
+
     def __enter__(self) -> LocalEngine:
         if self.jobs > 1:
             import multiprocessing as mp

@@ -40,7 +40,7 @@ from ..gcpause import collector_paused
 from ..ingest import telegram as tg
 from ..ingest import telegram_fast as tf
 from ..ingest.errors import InputIssue
-from . import books
+from . import books, spool
 from .books import KEY_BYTES, NO_POS, REC_BYTES, FirstVersions, value
 from .engines import batched
 from .output import row_bytes
@@ -59,6 +59,7 @@ class RangeTask:
     chat_id: Any
     stage: Callable[[list], list]
     with_text: bool = False
+    spool: str | None = None  # a directory of this machine where the worker leaves its result (spool.py)
 
 
 def _unix(raw: dict, unix_key: str, local_key: str) -> int | None:
@@ -95,7 +96,8 @@ def run_range(task: RangeTask) -> tuple:
     The collector is paused throughout: the range's objects are acyclic, and the collections
     their allocations set off cost a tenth of the range's time."""
     with collector_paused():
-        return _run_range(task)
+        result = _run_range(task)
+    return spool.leave(task.spool, f"{task.start}", result) if task.spool and result[0] == "ok" else result
 
 
 def _run_range(task: RangeTask) -> tuple:
@@ -234,6 +236,8 @@ class _RangeRead:
         # identity key -> content digest + index of the first version (NO_POS past
         # telegram.FIRST_POS_LIMIT first versions, as telegram._Books keeps them)
         self.seen = FirstVersions()
+        # results left in files (spool.py) where the workers are this machine's processes
+        self.spool = spool.Spool() if getattr(engine, "spools", False) else None
 
     def tasks(self) -> Iterator[RangeTask]:
         lay = self.lay
@@ -242,7 +246,8 @@ class _RangeRead:
         try:
             with open(path, "rb") as fh:
                 for start, end in tf.cuts(fh, lay, self.target):
-                    yield RangeTask(path, start, end, lay.size, lay.indent, chat_id, self.stage, self.texts is not None)
+                    yield RangeTask(path, start, end, lay.size, lay.indent, chat_id, self.stage, self.texts is not None,
+                                    self.spool.path if self.spool else None)
         except (tf._Unsure, OSError):
             self.unsure = True
 
@@ -252,6 +257,8 @@ class _RangeRead:
             yield from self._rows()
         finally:
             self.seen.close()  # its runs on disk go, however the reading ends
+            if self.spool:
+                self.spool.close()
 
     def _rows(self) -> Iterator[list]:
         report, file = self.report, str(self.path)
@@ -261,6 +268,7 @@ class _RangeRead:
         size = REC_BYTES
         k = 0  # message objects read before this range
         for result in self.engine.imap(run_range, self.tasks()):
+            result = spool.take(result)
             if result[0] != "ok":
                 return
             read, skips, digests, labels, disagreements, rows, rtexts = unpack(result[1], self.encoded)
