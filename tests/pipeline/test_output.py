@@ -126,3 +126,14 @@ def test_detect_json_writes_one_document_with_the_conflict(tmp_path):
     assert doc["summary"]["conflicts"] == 1 and doc["issues"][0]["position"] == "messages[2]"
     only = json.loads(CliRunner().invoke(app, ["detect", str(SAMPLE), "--json", "--launch-only"]).stdout)
     assert only["messages"] == [] and only["summary"]["messages"] == 2
+
+
+def test_the_tally_holds_for_rows_written_in_another_order():
+    rows = [r for r in detect_batch(_items(300, seed=12)) if r["is_launch_report"]]
+    assert rows
+    shuffled = [orjson.dumps(dict(reversed(list(r.items())))) for r in rows]  # the territory before the flag
+    by: dict[str, int] = {}
+    for r in rows:
+        by[r["launch_territory"] or "unstated"] = by.get(r["launch_territory"] or "unstated", 0) + 1
+    tally = write_rows([shuffled], bytearray().extend)
+    assert tally.launch_reports == len(rows) and tally.by_launch_territory == by

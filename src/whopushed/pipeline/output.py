@@ -9,6 +9,7 @@ whether it reports a launch, and from where.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,12 +31,12 @@ def row_bytes(row: dict[str, Any]) -> bytes:
 
 def launch_of(encoded: bytes) -> tuple[bool, str | None]:
     """(is_launch_report, launch_territory) of a row's compact JSON, without reading the rest.
-    Both are top-level scalars written before any nested object, and a key's quotes cannot
-    occur unescaped inside a string, so the first match is the row's own field."""
+    No nested object of a row has either key, and a key's quotes cannot occur unescaped
+    inside a string, so the first match is the row's own field, in whatever order."""
     i = encoded.find(_LAUNCH)
     if i < 0 or not encoded.startswith(b"true", i + len(_LAUNCH)):
         return False, None
-    j = encoded.find(_TERRITORY, i)
+    j = encoded.find(_TERRITORY)
     if j < 0:
         return True, None
     j += len(_TERRITORY)
@@ -51,28 +52,40 @@ class Tally:
     by_launch_territory: dict[str, int] = field(default_factory=dict)
 
 
+_LAUNCHED = _LAUNCH + b"true"
+# a launch report's territory, where the row writes it right after (Detection.as_json's order)
+_LAUNCHED_FROM = re.compile(re.escape(_LAUNCHED + b"," + _TERRITORY) + rb'(?:null|"([^"\\]*)")')
+
+
+def _tally(joined: bytes, chunk: list[bytes], by: dict[str, int]) -> int:
+    """Count the launch reports among a chunk's rows (`joined`: them joined), by territory."""
+    launches = joined.count(_LAUNCHED)  # a key's quotes cannot occur unescaped in a string
+    if not launches:
+        return 0
+    found: list = _LAUNCHED_FROM.findall(joined)
+    if len(found) != launches:  # another order of fields: row by row
+        found = [(launch_of(row)[1] or "").encode() for row in chunk if _LAUNCHED in row]
+    for territory in found:
+        key = territory.decode() or "unstated"
+        by[key] = by.get(key, 0) + 1
+    return launches
+
+
 def write_rows(chunks: Iterable[list[bytes]], write: Callable[[bytes], Any], launch_only: bool = False) -> Tally:
     """Write each row (or each launch report's, with launch_only) as an item of a JSON array
     whose "[" the caller has written, separated by ",\\n  "; `chunks` are lists of rows
     (ranges.detect_files with encoded=True), each written at once. Returns what was counted."""
     tally = Tally()
-    by = tally.by_launch_territory
     sep, between = b"\n  ", b",\n  "
-    n = launches = 0
-    launched = _LAUNCH + b"true"
     for chunk in chunks:
-        n += len(chunk)
-        reports = [row for row in chunk if launched in row]  # a cheap look first: most rows are not
-        for row in reports:
-            is_launch, territory = launch_of(row)
-            if is_launch:
-                launches += 1
-                key = territory or "unstated"
-                by[key] = by.get(key, 0) + 1
+        if not chunk:
+            continue
+        tally.messages += len(chunk)
+        joined = between.join(chunk)
+        tally.launch_reports += _tally(joined, chunk, tally.by_launch_territory)
         if launch_only:
-            chunk = [row for row in reports if launch_of(row)[0]]
-        if chunk:
-            write(sep + between.join(chunk))
+            joined = between.join(row for row in chunk if _LAUNCHED in row and launch_of(row)[0])
+        if joined:
+            write(sep + joined)
             sep = between
-    tally.messages, tally.launch_reports = n, launches
     return tally
