@@ -137,7 +137,8 @@ while True:
 # Sampling costs the machine it measures (the kernel walks a process's page tables for its
 # Pss: milliseconds for each of the pipeline's processes): at 50 ms the watcher took a third
 # of a core from a 2-core run, at 100 ms a tenth. The pipeline's memory grows and settles
-# over seconds, and each process's own peak (getrusage) is a floor under the figure.
+# over seconds, and each process's own peak (VmHWM; getrusage for the workers) is a floor
+# under the figure.
 WATCH_EVERY_S = 0.25
 
 

@@ -233,9 +233,7 @@ def detect_command(
                 for row in results:
                     tally.messages += 1
                     if row["is_launch_report"]:
-                        tally.launch_reports += 1
-                        key = row["launch_territory"] or "unstated"
-                        tally.by_launch_territory[key] = tally.by_launch_territory.get(key, 0) + 1
+                        tally.launch(row["launch_territory"])
                     elif launch_only:
                         continue
                     rows.append(row)

@@ -218,12 +218,12 @@ def test_an_hours_local_dates_hold_for_each_of_its_seconds():
 
 
 def test_json_rows_are_the_rows():
-    """A worker sends rows as JSON (stages.detect_batch_json): read back they are the rows of
+    """A worker sends rows as JSON (stages.detect_batch_framed): read back they are the rows of
     detect_batch, keys in the same order, for reports, near misses, chatter, remembered texts
     (with and without time words) and other message types."""
     import orjson
 
-    from whopushed.pipeline.stages import detect_batch, detect_batch_framed, detect_batch_json, json_twin
+    from whopushed.pipeline.stages import detect_batch, detect_batch_framed, json_twin
 
     rng = random.Random(4)
     texts = [message_text(rng, kind, lang) for kind in ("launch", "near", "chatter") for lang in ("ru", "uk", "be", "en")
@@ -233,10 +233,10 @@ def test_json_rows_are_the_rows():
              for d, e in ((1_700_000_000 + 977 * i, None), (None, None), (1_646_000_000, 1_646_000_100))]
     items += [(7, 1, "", "service", "", 1_700_000_000, None)]
     rows = detect_batch(items)
-    back = orjson.loads(detect_batch_json(items))
+    back = orjson.loads(detect_batch_framed(items)[0])
     assert back == rows and all(list(a) == list(b) for a, b in zip(back, rows))
     assert json_twin(detect_batch) is detect_batch_framed and json_twin(len) is None
-    assert detect_batch_json([]) == b"[]"
+    assert detect_batch_framed([])[0] == b"[]"
 
 
 def test_a_remembered_texts_json_changed_by_its_caller_leaves_the_next_one_alone():

@@ -254,9 +254,8 @@ class Detector:
         self._from_or_weak = self.r.from_markers | self.r.weak_markers
         self._month_prefixes = tuple(p for p, _m in self.r.months)
         # (text, the language asked for) -> (its tokens where it has time words, else None; the
-        # JSON of the detection less the time), valid while the gazetteer's indexes and the
-        # lemmatiser are the ones it was filled with (`recall`, `remember`)
-        # (text, language) -> (tokens or None, the JSON less the time, its bytes or None): `recall`
+        # JSON of the detection less the time; that JSON's bytes), valid while the gazetteer's
+        # indexes and the lemmatiser are the ones it was filled with (`recall`, `remember`)
         self._seen: dict[tuple[str, str | None], tuple[list[Token] | None, dict, bytes | None]] = {}
         self._seen_state: tuple = ()
 

@@ -20,7 +20,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
 
-
 from ..rulefiles import load_yaml, packaged_yaml
 from ..text import WORDS_CACHED, fold_word, stem
 from . import lemmas

@@ -193,12 +193,7 @@ class Prefilter:
             return self.detector.json_bytes(head, text, seen, posted)
         lang, level, days = quick  # written at once: nothing of it is kept, so nothing is copied
         parts = _EMPTY_BODY.get(lang) or _empty_body(lang)
-        if level != TIME_ONLY or date is None:
-            return head + parts[0]
-        if days:  # _quick_time's usual way, with the post's unix time
-            value, span = self._day_time(text, days, date)
-        else:
-            value, span = self._quick_time(text, datetime.fromtimestamp(date, tz=UTC), level, days)
+        value, span = self._quick_time(text, date, level, days)
         if span is None:
             return head + parts[0]
         return b"".join((head, parts[1], _dumps(value), parts[2], _dumps([span.as_json()]), parts[3]))
@@ -225,12 +220,15 @@ class Prefilter:
             found.spans.append(span)
         return found
 
-    def _quick_time(self, text: str, posted: datetime | None, level: int,
+    def _quick_time(self, text: str, posted: datetime | int | None, level: int,
                     days: set[str] | None) -> tuple[str | None, Span | None]:
+        """The time of a text below FULL; `posted` a datetime or unix seconds (_day_time)."""
         if level != TIME_ONLY or posted is None:
             return None, None
         if days:
             return self._day_time(text, days, posted)
+        if type(posted) is int:
+            posted = datetime.fromtimestamp(posted, tz=UTC)
         # no day word (days == set()): the clock time alone, which _time finds in the text
         return self.detector._time(text, [] if days is not None else tokens(text), posted)
 
@@ -265,7 +263,7 @@ _HOURS: dict[int, tuple[str, str] | None] = {}  # unix hour -> _local_dates
 
 def _local_dates(unix: int) -> tuple[str, str] | None:
     """(the local date, the day before), ISO, of every second of unix's UTC hour, or None where
-    the hour holds a local midnight or a clock change. Posts share hours: one date sum an hour."""
+    the hour holds a local midnight or a clock change. Posts share hours: one reckoning an hour."""
     hour = unix // 3600
     found = _HOURS.get(hour, False)
     if found is False:

@@ -112,6 +112,8 @@ class DaskEngine:
     """A Dask cluster: an existing scheduler, or a LocalCluster made for the run (whose workers
     are on this machine and so can read its files)."""
 
+    spools = False  # results come over the network (pipeline/spool.py is for this machine's processes)
+
     def __init__(self, scheduler: str | None = None, workers: int | None = None, window: int = 8):
         self.scheduler, self.n_workers, self.window = scheduler, workers, window
         self.local_files = scheduler is None

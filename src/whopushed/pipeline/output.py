@@ -1,9 +1,9 @@
-"""Rows out as JSON bytes: what `whopushed detect --json` writes, one row at a time.
+"""Rows out as JSON bytes: what `whopushed detect --json` writes, a range's rows at a time.
 
 The workers already write each row as JSON (stages.detect_batch_framed); passing those
 bytes through, rather than reading them into dicts in the parent and writing them again,
-saves most of the parent's work a message. A row is read only as far as the tally needs:
-whether it reports a launch, and from where.
+saves most of the parent's work a message. The tally (launch reports, by territory) is
+read off a range's joined rows, not row by row.
 """
 
 from __future__ import annotations
@@ -47,9 +47,17 @@ def launch_of(encoded: bytes) -> tuple[bool, str | None]:
 
 @dataclass
 class Tally:
+    """What `detect` counts for its summary."""
+
     messages: int = 0
     launch_reports: int = 0
     by_launch_territory: dict[str, int] = field(default_factory=dict)
+
+    def launch(self, territory: str | None) -> None:
+        """One more launch report, from `territory` (None: unstated)."""
+        self.launch_reports += 1
+        key = territory or "unstated"
+        self.by_launch_territory[key] = self.by_launch_territory.get(key, 0) + 1
 
 
 _LAUNCHED = _LAUNCH + b"true"
@@ -57,18 +65,16 @@ _LAUNCHED = _LAUNCH + b"true"
 _LAUNCHED_FROM = re.compile(re.escape(_LAUNCHED + b"," + _TERRITORY) + rb'(?:null|"([^"\\]*)")')
 
 
-def _tally(joined: bytes, chunk: list[bytes], by: dict[str, int]) -> int:
+def _tally(joined: bytes, chunk: list[bytes], tally: Tally) -> None:
     """Count the launch reports among a chunk's rows (`joined`: them joined), by territory."""
     launches = joined.count(_LAUNCHED)  # a key's quotes cannot occur unescaped in a string
     if not launches:
-        return 0
-    found: list = _LAUNCHED_FROM.findall(joined)
+        return
+    found = [t.decode() for t in _LAUNCHED_FROM.findall(joined)]
     if len(found) != launches:  # another order of fields: row by row
-        found = [(launch_of(row)[1] or "").encode() for row in chunk if _LAUNCHED in row]
+        found = [launch_of(row)[1] for row in chunk if _LAUNCHED in row]
     for territory in found:
-        key = territory.decode() or "unstated"
-        by[key] = by.get(key, 0) + 1
-    return launches
+        tally.launch(territory)
 
 
 def write_rows(chunks: Iterable[list[bytes]], write: Callable[[bytes], Any], launch_only: bool = False) -> Tally:
@@ -82,9 +88,9 @@ def write_rows(chunks: Iterable[list[bytes]], write: Callable[[bytes], Any], lau
             continue
         tally.messages += len(chunk)
         joined = between.join(chunk)
-        tally.launch_reports += _tally(joined, chunk, tally.by_launch_territory)
+        _tally(joined, chunk, tally)
         if launch_only:
-            joined = between.join(row for row in chunk if _LAUNCHED in row and launch_of(row)[0])
+            joined = between.join(row for row in chunk if _LAUNCHED in row)
         if joined:
             write(sep + joined)
             sep = between

@@ -4,10 +4,11 @@ The parent cuts the messages array into byte ranges at message boundaries (cheap
 reads near each cut, ingest/telegram_fast.py `cuts`) and ships each worker only a small task
 (path, start, end, the chat's id, the stage). The worker reads its bytes, parses them with
 orjson, builds the stage's tuples and runs the stage; it returns the rows with, for each
-message, its identity key and content digest (28 bytes), all pickled into one bytes object (the
-pool then moves one blob, and the parent unpickles it with the collector paused: most of the
-cost of taking a row dict was the collections its allocations set off in a parent whose heap
-holds the detector). The parent takes the results in file order and keeps the books (read,
+message, its identity key and content digest (28 bytes), all pickled into one bytes object,
+left in a file where the workers are this machine's processes (spool.py) and else moved by
+the engine; the parent unpickles it with the collector paused (most of the cost of taking a
+row dict was the collections its allocations set off in a parent whose heap holds the
+detector), or, for `whopushed detect --json`, passes the rows' JSON on as it is (output.py). The parent takes the results in file order and keeps the books (read,
 messages, duplicates, conflicts with their positions, disagreements, skipped) exactly as the
 sequential reader does, dropping the rows of duplicates and conflicts, so rows and report are
 the sequential path's. The identities already read are kept in bounded memory
@@ -97,7 +98,7 @@ def run_range(task: RangeTask) -> tuple:
     their allocations set off cost a tenth of the range's time."""
     with collector_paused():
         result = _run_range(task)
-    return spool.leave(task.spool, f"{task.start}", result) if task.spool and result[0] == "ok" else result
+    return spool.leave(task.spool, str(task.start), result) if task.spool and result[0] == "ok" else result
 
 
 def _run_range(task: RangeTask) -> tuple:
@@ -185,25 +186,30 @@ def rows_of_file(engine, path: str | Path, report: tg.ReadReport, stage: Callabl
     `encoded`, lists of rows (a range's or a batch's, in order), each row its JSON bytes
     (output.row_bytes) as the workers wrote it: a caller that writes them out need not
     touch each one."""
+    chunks = _chunks_of_file(engine, path, report, stage, batch, ranges, range_bytes, texts, progress, encoded)
+    with closing(chunks):  # abandoned here: the books' and the spool's files go now, not at collection
+        for chunk in chunks:
+            if encoded:
+                yield chunk
+            else:
+                yield from chunk
+
+
+def _chunks_of_file(engine, path, report, stage, batch, ranges, range_bytes, texts, progress,
+                    encoded) -> Iterator[list]:
+    """rows_of_file's rows, a list a range (or a batch, sequentially)."""
     lay = plan(path) if ranges else None
     given = 0
     if lay is not None:
         state = _RangeRead(engine, Path(path), report, stage, lay, range_bytes, texts, progress, encoded)
-        with closing(state.rows()) as chunks:  # abandoned here: the books' files go now, not at collection
+        with closing(state.rows()) as chunks:
             for chunk in chunks:
                 given += len(chunk)
-                if encoded:
-                    yield chunk
-                else:
-                    yield from chunk
+                yield chunk
         if state.done:
             return
         report.__dict__.update(tg.ReadReport(report.file).__dict__)  # the sequential path counts afresh
-    for chunk in _sequential(engine, path, report, stage, batch, texts, progress, skip=given, encoded=encoded):
-        if encoded:
-            yield chunk
-        else:
-            yield from chunk
+    yield from _sequential(engine, path, report, stage, batch, texts, progress, skip=given, encoded=encoded)
 
 
 def _sequential(engine, path, report, stage, batch, texts, progress, skip: int = 0,
@@ -237,7 +243,7 @@ class _RangeRead:
         # telegram.FIRST_POS_LIMIT first versions, as telegram._Books keeps them)
         self.seen = FirstVersions()
         # results left in files (spool.py) where the workers are this machine's processes
-        self.spool = spool.Spool() if getattr(engine, "spools", False) else None
+        self.spool = spool.Spool() if engine.spools else None
 
     def tasks(self) -> Iterator[RangeTask]:
         lay = self.lay
@@ -342,8 +348,9 @@ def detect_files(files: Iterable[str | Path], reports: list, stage: Callable[[li
                  engine: str = "local", scheduler: str | None = None, jobs: int | None = None, batch: int = 2000,
                  ranges: str = "auto", range_bytes: int | None = None, texts: dict | None = None,
                  progress: Callable[[int], None] | None = None, encoded: bool = False) -> Iterator[Any]:
-    """The rows of every file, in order, on one engine (each row's JSON bytes, with `encoded`);
-    a ReadReport per file is appended to `reports` as its reading starts. `ranges`: "auto" (workers read their own ranges where
+    """The rows of every file, in order, on one engine (with `encoded`, lists of rows' JSON
+    bytes: rows_of_file); a ReadReport per file is appended to `reports` as its reading
+    starts. `ranges`: "auto" (workers read their own ranges where
     they can read this machine's files: the local engine, a Dask LocalCluster), "shared"
     (also on an existing Dask cluster: the files are at the same path on every worker) or
     "off" (batches of messages read here, as before)."""

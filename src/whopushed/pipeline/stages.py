@@ -129,32 +129,24 @@ def detect_batch(batch: list[MessageTuple]) -> list[dict[str, Any]]:
         return [detect_one(item) for item in batch]
 
 
-def _json_array(batch: list[MessageTuple], ends: list[int] | None = None) -> bytes:
+def _json_array(batch: list[MessageTuple], ends: list[int]) -> bytes:
     out = bytearray(b"[")
     detect, head = _prefilter().detect_bytes, _head_json  # detect_one_json, unrolled: a message's usual way
     for item in batch:
         # appended at once: orjson's buffer (4 KiB) is freed and reused for the next row,
         # where a list of the rows' bytes would keep one per row
         out += detect(head(item), item[4], item[5]) if item[3] == "message" else detect_one_json(item)
-        if ends is not None:
-            ends.append(len(out))
+        ends.append(len(out))
         out += b","
     out[-1:] = b"]"
     return bytes(out)
 
 
-def detect_batch_json(batch: list[MessageTuple]) -> bytes:
-    """detect_batch's rows as one JSON array (orjson.loads gives the same rows, keys in the
-    same order). Raises TypeError where a row is no JSON orjson writes."""
-    if not batch:
-        return b"[]"
-    with collector_paused():
-        return _json_array(batch)
-
-
 def detect_batch_framed(batch: list[MessageTuple]) -> tuple[bytes, list[int]]:
-    """What a worker sends: detect_batch_json's array and where each row ends in it, so that
-    the parent can pass each row's bytes on without reading them (`framed_rows`)."""
+    """What a worker sends: detect_batch's rows as one JSON array (orjson.loads gives the same
+    rows, keys in the same order) and where each row ends in it, so that the parent can pass
+    each row's bytes on without reading them (`framed_rows`). Raises TypeError where a row is
+    no JSON orjson writes."""
     ends: list[int] = []
     if not batch:
         return b"[]", ends
